@@ -1,0 +1,213 @@
+package io.crossmodal.trainer.train;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.crossmodal.trainer.progress.ProgressEvent;
+import io.crossmodal.trainer.progress.ProgressListener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Trains one component (a block whose forward returns summed NLL, per-sequence NLL, token count)
+ * with Adam, global-norm gradient clipping, learning-rate decay and early stopping on a dev
+ * metric. After every epoch it writes a checkpoint, so a crashed run resumes where it stopped.
+ */
+public final class ComponentTrainer {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** Pads a batch of examples into the block's forward inputs. */
+    @FunctionalInterface
+    public interface BatchEncoder {
+        NDList encode(NDManager manager, List<Example> batch);
+    }
+
+    /** A dev metric computed with the current parameters; lower is better (PER, or NLL per token). */
+    @FunctionalInterface
+    public interface DevMetric {
+        double evaluate();
+    }
+
+    public record EpochStats(int epoch, long step, double trainLoss, double dev, double learningRate, double seconds) {}
+
+    /** Resumable state, written next to the parameter checkpoint. */
+    public record State(int epoch, long step, double bestDev, int bestEpoch, float learningRate, int badEpochs,
+            double seconds, List<EpochStats> history) {}
+
+    public record Result(double bestDev, int bestEpoch, long steps, double seconds, boolean stoppedEarly,
+            List<EpochStats> history) {}
+
+    private final ProgressListener progress;
+    private final BooleanSupplier cancelled;
+
+    public ComponentTrainer(ProgressListener progress, BooleanSupplier cancelled) {
+        this.progress = progress;
+        this.cancelled = cancelled;
+    }
+
+    public Result train(String component, Model model, List<Example> examples, BatchEncoder encoder,
+            boolean bySource, TrainSettings s, DevMetric dev, String devName, Path checkpointDir) throws IOException {
+        if (examples.isEmpty()) {
+            throw new IllegalArgumentException(component + ": no training examples");
+        }
+        float[] lr = {s.learningRate()};
+        DefaultTrainingConfig cfg = new DefaultTrainingConfig(Loss.l2Loss())
+                .optOptimizer(Optimizer.adam().optLearningRateTracker((Tracker) n -> lr[0]).build());
+        State state = readState(checkpointDir);
+        try (Trainer trainer = model.newTrainer(cfg)) {
+            trainer.initialize(new Shape(1, 1));
+            if (state != null) {
+                ParamIO.load(model.getBlock(), checkpointDir.resolve("last.params"));
+                lr[0] = state.learningRate();
+                emit(component, "resume", state.epoch(), s, state.step(), 0, Map.of(), Map.of(), state.seconds(), Double.NaN,
+                        "resumed after epoch " + state.epoch());
+            } else {
+                state = new State(0, 0, Double.POSITIVE_INFINITY, 0, s.learningRate(), 0, 0, List.of());
+            }
+            List<EpochStats> history = new ArrayList<>(state.history());
+            long stepsPerEpoch = (examples.size() + s.batchSize() - 1) / s.batchSize();
+            long totalSteps = s.maxSteps() > 0 ? Math.min(s.maxSteps(), stepsPerEpoch * s.epochs()) : stepsPerEpoch * s.epochs();
+            long step = state.step();
+            final long firstStep = step;
+            double secondsBefore = state.seconds();
+            long start = System.nanoTime();
+            boolean stoppedEarly = false;
+            int epoch = state.epoch();
+            while (epoch < s.epochs() && !(s.maxSteps() > 0 && step >= s.maxSteps())) {
+                epoch++;
+                Random rnd = new Random(s.seed() * 1_000_003L + epoch);
+                double lossSum = 0;
+                double tokenSum = 0;
+                for (List<Example> batch : Batches.make(examples, s.batchSize(), rnd, bySource)) {
+                    if (cancelled.getAsBoolean()) {
+                        throw new CancelledException(component + " cancelled at step " + step);
+                    }
+                    try (NDManager m = trainer.getManager().newSubManager();
+                            GradientCollector gc = trainer.newGradientCollector()) {
+                        NDList out = trainer.forward(encoder.encode(m, batch));
+                        float tokens = out.get(2).getFloat();
+                        NDArray loss = out.get(0).div(tokens);
+                        gc.backward(loss);
+                        lossSum += out.get(0).getFloat();
+                        tokenSum += tokens;
+                        clip(model, s.clipNorm());
+                    }
+                    trainer.step();
+                    step++;
+                    double elapsed = secondsBefore + (System.nanoTime() - start) / 1e9;
+                    double eta = eta(start, step - firstStep, totalSteps - step);
+                    emit(component, "train", epoch, s, step, totalSteps, Map.of("nll", lossSum / tokenSum), Map.of(),
+                            elapsed, eta, "");
+                    if (s.maxSteps() > 0 && step >= s.maxSteps()) {
+                        break;
+                    }
+                }
+                double devValue = dev.evaluate();
+                double elapsed = secondsBefore + (System.nanoTime() - start) / 1e9;
+                history.add(new EpochStats(epoch, step, lossSum / tokenSum, devValue, lr[0], elapsed));
+                int badEpochs = state.badEpochs();
+                if (devValue < state.bestDev()) {
+                    badEpochs = 0;
+                    state = new State(epoch, step, devValue, epoch, lr[0], 0, elapsed, List.copyOf(history));
+                    ParamIO.save(model.getBlock(), checkpointDir.resolve("best.params"));
+                } else {
+                    badEpochs++;
+                    lr[0] *= s.lrDecay();
+                    state = new State(epoch, step, state.bestDev(), state.bestEpoch(), lr[0], badEpochs, elapsed,
+                            List.copyOf(history));
+                }
+                ParamIO.save(model.getBlock(), checkpointDir.resolve("last.params"));
+                writeState(checkpointDir, state);
+                double eta = eta(start, step - firstStep, totalSteps - step);
+                emit(component, "eval", epoch, s, step, totalSteps, Map.of("nll", lossSum / tokenSum),
+                        Map.of(devName, devValue), elapsed, eta,
+                        devValue <= state.bestDev() ? "new best" : "no improvement (" + badEpochs + "/" + s.patience() + ")");
+                if (badEpochs >= s.patience()) {
+                    stoppedEarly = true;
+                    break;
+                }
+            }
+            // Keep the parameters of the best dev epoch, not the last one.
+            if (Files.exists(checkpointDir.resolve("best.params"))) {
+                ParamIO.load(model.getBlock(), checkpointDir.resolve("best.params"));
+            }
+            double seconds = secondsBefore + (System.nanoTime() - start) / 1e9;
+            emit(component, "done", epoch, s, step, totalSteps, Map.of(), Map.of(devName, state.bestDev()), seconds, 0,
+                    "best epoch " + state.bestEpoch());
+            return new Result(state.bestDev(), state.bestEpoch(), step, seconds, stoppedEarly, history);
+        }
+    }
+
+    private static double eta(long startNanos, long done, long remaining) {
+        return done > 0 ? (System.nanoTime() - startNanos) / 1e9 / done * Math.max(0, remaining) : Double.NaN;
+    }
+
+    /** Scales all gradients so their global L2 norm is at most maxNorm. */
+    private static void clip(Model model, float maxNorm) {
+        List<NDArray> grads = new ArrayList<>();
+        double sq = 0;
+        for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
+            NDArray g = p.getValue().getArray().getGradient();
+            grads.add(g);
+            sq += g.square().sum().getFloat();
+        }
+        double norm = Math.sqrt(sq);
+        if (norm > maxNorm) {
+            float scale = (float) (maxNorm / (norm + 1e-6));
+            grads.forEach(g -> g.muli(scale));
+        }
+        grads.forEach(NDArray::close);
+    }
+
+    private void emit(String component, String phase, int epoch, TrainSettings s, long step, long total,
+            Map<String, Double> losses, Map<String, Double> dev, double elapsed, double eta, String msg) {
+        progress.onProgress(new ProgressEvent(component, phase, epoch, s.epochs(), step, total,
+                new LinkedHashMap<>(losses), new LinkedHashMap<>(dev), elapsed, eta, msg));
+    }
+
+    private static State readState(Path dir) throws IOException {
+        Path f = dir.resolve("state.json");
+        if (!Files.exists(f) || !Files.exists(dir.resolve("last.params"))) {
+            return null;
+        }
+        return JSON.readValue(f.toFile(), State.class);
+    }
+
+    private static void writeState(Path dir, State state) {
+        try {
+            Path tmp = dir.resolve("state.json.tmp");
+            JSON.writeValue(tmp.toFile(), state);
+            Files.move(tmp, dir.resolve("state.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Thrown when a job is cancelled between two steps. */
+    public static final class CancelledException extends RuntimeException {
+        public CancelledException(String message) {
+            super(message);
+        }
+    }
+}

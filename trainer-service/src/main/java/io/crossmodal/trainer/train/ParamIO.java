@@ -1,0 +1,81 @@
+package io.crossmodal.trainer.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Parameter snapshots in memory (best-so-far) and on disk (checkpoints, written atomically). */
+public final class ParamIO {
+    private ParamIO() {}
+
+    public static List<float[]> snapshot(Block block) {
+        List<float[]> out = new ArrayList<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            out.add(p.getValue().getArray().toFloatArray());
+        }
+        return out;
+    }
+
+    public static void restore(Block block, List<float[]> values) {
+        int i = 0;
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            NDArray a = p.getValue().getArray();
+            a.set(values.get(i++));
+        }
+    }
+
+    public static void save(Block block, Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (OutputStream os = Files.newOutputStream(tmp);
+                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os))) {
+            List<Pair<String, Parameter>> params = block.getParameters().stream().toList();
+            out.writeInt(params.size());
+            for (Pair<String, Parameter> p : params) {
+                float[] v = p.getValue().getArray().toFloatArray();
+                out.writeUTF(p.getKey());
+                out.writeInt(v.length);
+                for (float f : v) {
+                    out.writeFloat(f);
+                }
+            }
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    public static void load(Block block, Path file) throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            int n = in.readInt();
+            List<Pair<String, Parameter>> params = block.getParameters().stream().toList();
+            if (n != params.size()) {
+                throw new IOException(file + ": " + n + " parameters, model has " + params.size());
+            }
+            for (Pair<String, Parameter> p : params) {
+                String name = in.readUTF();
+                int len = in.readInt();
+                NDArray a = p.getValue().getArray();
+                if (!name.equals(p.getKey()) || len != a.size()) {
+                    throw new IOException(file + ": parameter " + name + "[" + len + "] does not match "
+                            + p.getKey() + a.getShape());
+                }
+                float[] v = new float[len];
+                for (int i = 0; i < len; i++) {
+                    v[i] = in.readFloat();
+                }
+                a.set(v);
+            }
+        }
+    }
+}
