@@ -1,10 +1,12 @@
 package io.crossmodal.trainer.cli;
 
 import io.crossmodal.trainer.config.JobConfig;
-import io.crossmodal.trainer.job.Seq2SeqJob;
+import io.crossmodal.trainer.job.TrainingRun;
 import io.crossmodal.trainer.progress.ConsoleProgress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 
 /** Command line: {@code train}, {@code evaluate}, {@code export}. Exit codes: 0 ok, 1 failure, 2 usage. */
 public final class TrainerCli {
@@ -21,13 +23,24 @@ public final class TrainerCli {
             String cmd = args[0];
             String[] rest = Arrays.copyOfRange(args, 1, args.length);
             switch (cmd) {
-                case "train" -> {
+                case "train", "export" -> {
                     JobConfig cfg = JobConfig.read(Path.of(option(rest, "--config")));
-                    configureThreads(cfg.train().threads());
-                    Seq2SeqJob job = new Seq2SeqJob(new ConsoleProgress(System.out), () -> false);
-                    try (var models = job.train(cfg, Seq2SeqJob.loadLexicon(cfg), Path.of(cfg.runDir()))) {
-                        System.out.println("trained " + models.results.keySet());
+                    if (cmd.equals("export") && !Files.isDirectory(Path.of(cfg.runDir(), "checkpoints"))) {
+                        throw new IllegalArgumentException("nothing trained in " + cfg.runDir() + " (run train first)");
                     }
+                    configureThreads(cfg.train().threads());
+                    TrainingRun.Outcome out = TrainingRun.run(cfg, new ConsoleProgress(System.out), () -> false);
+                    out.reports().forEach((c, r) -> System.out.printf(Locale.ROOT, "%s test: PER %.2f%% WER %.2f%% (%d words)%n",
+                            c, 100 * r.metrics().per(), 100 * r.metrics().wer(), r.metrics().words()));
+                    System.out.println("run directory: " + out.runDir().toAbsolutePath());
+                    if (out.bundle() != null) {
+                        System.out.println("bundle: " + out.bundle().model() + "/" + out.bundle().version() + " in "
+                                + out.bundle().directory().toAbsolutePath());
+                    }
+                    return 0;
+                }
+                case "evaluate" -> {
+                    EvaluateCommand.run(rest);
                     return 0;
                 }
                 default -> {
@@ -54,20 +67,32 @@ public final class TrainerCli {
     }
 
     static String option(String[] args, String name) {
-        for (int i = 0; i < args.length - 1; i++) {
+        String v = option(args, name, null);
+        if (v == null) {
+            throw new IllegalArgumentException("missing required option " + name);
+        }
+        return v;
+    }
+
+    static String option(String[] args, String name, String dflt) {
+        for (int i = 0; i < args.length; i++) {
             if (args[i].equals(name)) {
+                if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                    throw new IllegalArgumentException("option " + name + " needs a value");
+                }
                 return args[i + 1];
             }
         }
-        throw new IllegalArgumentException("missing required option " + name);
+        return dflt;
     }
 
     private static void usage() {
         System.err.println("""
                 usage: crossmodal-trainer <command> [options]
-                  train    --config job.json     train the components named in the config, evaluate, export a bundle
-                  evaluate --model NAME [--version V] [--split test]   evaluate a registered bundle
-                  export   --run DIR             export a trained run directory as a bundle
+                  train    --config job.json   train (resuming from the run's checkpoints), evaluate on test, export a bundle
+                  export   --config job.json   evaluate and export an already trained run directory
+                  evaluate --model NAME [--version V|alias] [--registry DIR] [--component g2p|p2g] [--split test|dev] [--beam 5]
+                                               evaluate a registered bundle on the split recorded in its manifest
                 """);
     }
 }

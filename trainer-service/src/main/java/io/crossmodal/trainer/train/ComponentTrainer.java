@@ -92,9 +92,10 @@ public final class ComponentTrainer {
             final long firstStep = step;
             double secondsBefore = state.seconds();
             long start = System.nanoTime();
-            boolean stoppedEarly = false;
+            // A resumed run that had already stopped early is finished: it only restores the best parameters.
+            boolean stoppedEarly = state.badEpochs() >= s.patience();
             int epoch = state.epoch();
-            while (epoch < s.epochs() && !(s.maxSteps() > 0 && step >= s.maxSteps())) {
+            while (!stoppedEarly && epoch < s.epochs() && !(s.maxSteps() > 0 && step >= s.maxSteps())) {
                 epoch++;
                 Random rnd = new Random(s.seed() * 1_000_003L + epoch);
                 double lossSum = 0;

@@ -1,0 +1,26 @@
+package io.crossmodal.core.search;
+
+/**
+ * What a search needs from a conditional model, independent of the engine (ONNX Runtime for
+ * serving, DJL for training-time parity tests). Decoding is batched: one {@link #step} call
+ * advances all live hypotheses of all inputs together.
+ */
+public interface StepModel extends AutoCloseable {
+
+    /** Encodes a batch of sources (token ids, no {@code <s>}/{@code </s>}, each non-empty). */
+    Encoded encode(long[][] tokens);
+
+    /**
+     * Advances N hypotheses by one token. Hypothesis n attends over source row
+     * {@code sourceRow[n]} of {@code enc}, was last fed {@code prevTokens[n]} and has state
+     * ({@code h[n]}, {@code c[n]}).
+     */
+    StepOutput step(Encoded enc, int[] sourceRow, long[] prevTokens, float[][] h, float[][] c);
+
+    /** Size of the output vocabulary V. */
+    int vocabSize();
+
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,146 @@
+package io.crossmodal.core.serving;
+
+import io.crossmodal.core.bundle.Bundle;
+import io.crossmodal.core.bundle.BundleCorruptException;
+import io.crossmodal.core.bundle.ComponentSpec;
+import io.crossmodal.core.onnx.OrtSeq2Seq;
+import io.crossmodal.core.onnx.SessionFactory;
+import io.crossmodal.core.search.Hypothesis;
+import io.crossmodal.core.search.SearchOptions;
+import io.crossmodal.core.search.SequenceSearch;
+import io.crossmodal.core.search.SpecialTokens;
+import io.crossmodal.core.search.StepModel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Symbol-level transduction over one seq2seq component of a bundle: validates inputs against the
+ * source vocabulary (never mapping to {@code <unk>}), runs the requested search over all inputs in
+ * one batch, and maps ids back to target symbols. Stateless apart from the model, so thread-safe
+ * when the model is (OrtSeq2Seq is).
+ */
+public final class Seq2SeqPredictor implements AutoCloseable {
+
+    public static final int DEFAULT_MAX_INPUT_LENGTH = 64;
+
+    private final StepModel model;
+    private final Map<String, Integer> sourceIds = new HashMap<>();
+    private final List<String> targetVocabulary;
+    private final int maxInputLength;
+
+    /** Wraps any StepModel (ONNX Runtime, the Java reference, DJL); takes ownership of it. */
+    public Seq2SeqPredictor(StepModel model, List<String> sourceVocabulary, List<String> targetVocabulary, int maxInputLength) {
+        if (maxInputLength < 1) {
+            throw new IllegalArgumentException("maxInputLength must be >= 1");
+        }
+        if (model.vocabSize() != targetVocabulary.size()) {
+            throw new IllegalArgumentException("model has " + model.vocabSize() + " output ids but the target vocabulary has "
+                    + targetVocabulary.size() + " symbols");
+        }
+        this.model = model;
+        this.targetVocabulary = List.copyOf(targetVocabulary);
+        this.maxInputLength = maxInputLength;
+        for (int i = 0; i < sourceVocabulary.size(); i++) {
+            sourceIds.putIfAbsent(sourceVocabulary.get(i), i);
+        }
+    }
+
+    public static Seq2SeqPredictor create(Bundle bundle, String component, SessionFactory factory) {
+        return create(bundle, component, factory, DEFAULT_MAX_INPUT_LENGTH);
+    }
+
+    /** Opens the component's encoder and decoder-step graphs with {@code factory}. */
+    public static Seq2SeqPredictor create(Bundle bundle, String component, SessionFactory factory, int maxInputLength) {
+        ComponentSpec spec = bundle.component(component);
+        if (!ComponentSpec.TYPE_SEQ2SEQ.equals(spec.type())) {
+            throw new IllegalArgumentException("component " + component + " is a " + spec.type() + ", not a seq2seq model");
+        }
+        List<String> source = bundle.vocabulary(spec.sourceVocabulary());
+        List<String> target = bundle.vocabulary(spec.targetVocabulary());
+        Integer srcSize = spec.sizes().get("src_vocab");
+        if (srcSize != null && srcSize != source.size()) {
+            throw new BundleCorruptException("component " + component + " expects " + srcSize
+                    + " source symbols but vocabulary " + spec.sourceVocabulary() + " has " + source.size());
+        }
+        OrtSeq2Seq ort = OrtSeq2Seq.create(factory,
+                bundle.graphFile(component, ComponentSpec.ROLE_ENCODER),
+                bundle.graphFile(component, ComponentSpec.ROLE_DECODER_STEP));
+        try {
+            return new Seq2SeqPredictor(ort, source, target, maxInputLength);
+        } catch (IllegalArgumentException e) {
+            ort.close();
+            throw new BundleCorruptException("component " + component + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Per input, the hypotheses of the chosen search as symbols, best first. */
+    public List<List<ScoredSequence>> transduce(List<List<String>> inputs, SearchOptions options) {
+        if (inputs.isEmpty()) {
+            return List.of();
+        }
+        SequenceSearch search;
+        try {
+            search = options.toSearch();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("invalid search options: " + e.getMessage());
+        }
+        long[][] sources = new long[inputs.size()][];
+        for (int i = 0; i < inputs.size(); i++) {
+            sources[i] = toIds(i, inputs.get(i));
+        }
+        List<List<ScoredSequence>> out = new ArrayList<>(inputs.size());
+        for (List<Hypothesis> hyps : search.search(model, sources)) {
+            List<ScoredSequence> scored = new ArrayList<>(hyps.size());
+            for (Hypothesis h : hyps) {
+                scored.add(new ScoredSequence(toSymbols(h.tokens()), h.logProb()));
+            }
+            out.add(scored);
+        }
+        return out;
+    }
+
+    private long[] toIds(int index, List<String> symbols) {
+        if (symbols == null || symbols.isEmpty()) {
+            throw new InvalidInputException("input " + index + " is empty", index, -1, null);
+        }
+        if (symbols.size() > maxInputLength) {
+            throw new InvalidInputException("input " + index + " has " + symbols.size() + " symbols; the limit is "
+                    + maxInputLength, index, -1, null);
+        }
+        long[] ids = new long[symbols.size()];
+        for (int p = 0; p < ids.length; p++) {
+            String s = symbols.get(p);
+            Integer id = s == null ? null : sourceIds.get(s);
+            if (id == null || id < SpecialTokens.COUNT) {
+                String what = id == null ? "unknown symbol" : "reserved symbol";
+                throw new InvalidInputException("input " + index + ": " + what + " '" + s + "' at position " + p,
+                        index, p, s);
+            }
+            ids[p] = id;
+        }
+        return ids;
+    }
+
+    private List<String> toSymbols(long[] ids) {
+        List<String> out = new ArrayList<>(ids.length);
+        for (long id : ids) {
+            out.add(targetVocabulary.get((int) id));
+        }
+        return out;
+    }
+
+    public int maxInputLength() {
+        return maxInputLength;
+    }
+
+    public List<String> targetVocabulary() {
+        return targetVocabulary;
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

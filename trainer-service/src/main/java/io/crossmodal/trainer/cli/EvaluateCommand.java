@@ -1,0 +1,49 @@
+package io.crossmodal.trainer.cli;
+
+import io.crossmodal.core.bundle.Bundle;
+import io.crossmodal.core.bundle.ModelRegistry;
+import io.crossmodal.core.data.Lexicon;
+import io.crossmodal.core.eval.EvalReport;
+import io.crossmodal.core.onnx.SessionFactory;
+import io.crossmodal.core.serving.Seq2SeqPredictor;
+import io.crossmodal.core.split.SplitName;
+import io.crossmodal.core.split.Splitter;
+import io.crossmodal.trainer.config.JobConfig;
+import io.crossmodal.trainer.job.Evaluation;
+import io.crossmodal.trainer.job.Seq2SeqData;
+import io.crossmodal.trainer.job.Seq2SeqJob;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * {@code evaluate}: re-creates the split recorded in a bundle's manifest (checking its fingerprint,
+ * so a changed dictionary cannot silently change the test set) and scores the bundle on it.
+ */
+final class EvaluateCommand {
+    private EvaluateCommand() {}
+
+    static void run(String[] args) throws Exception {
+        String model = TrainerCli.option(args, "--model");
+        String version = TrainerCli.option(args, "--version", "latest");
+        Path registry = Path.of(TrainerCli.option(args, "--registry", JobConfig.defaultRegistry()));
+        String component = TrainerCli.option(args, "--component", "g2p");
+        String splitName = TrainerCli.option(args, "--split", "test");
+        SplitName split = Arrays.stream(SplitName.values()).filter(n -> n.key().equals(splitName)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown split '" + splitName + "' (test, dev, ...)"));
+        Bundle bundle = new ModelRegistry(registry).load(model, version);
+        JobConfig cfg = JobConfig.parse(new com.fasterxml.jackson.databind.ObjectMapper()
+                .writeValueAsString(bundle.manifest().trainingConfig()));
+        int beam = Integer.parseInt(TrainerCli.option(args, "--beam", Integer.toString(cfg.train().beamWidth())));
+        Lexicon lexicon = Seq2SeqJob.loadLexicon(cfg);
+        Seq2SeqData data = new Seq2SeqData(lexicon, Splitter.split(lexicon, cfg.splitConfig()));
+        String expected = bundle.manifest().dataFingerprint().get("split");
+        if (expected != null && !expected.equals(data.split.fingerprint())) {
+            throw new IllegalStateException("the data no longer matches the bundle's split fingerprint (" + expected
+                    + " vs " + data.split.fingerprint() + "): refusing to report numbers on a different test set");
+        }
+        try (Seq2SeqPredictor predictor = Seq2SeqPredictor.create(bundle, component, SessionFactory.cpu())) {
+            EvalReport report = Evaluation.evaluate(cfg, data, component, predictor, split, beam);
+            System.out.println(report.toMarkdown());
+        }
+    }
+}

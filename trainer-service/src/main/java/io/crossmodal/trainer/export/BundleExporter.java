@@ -1,0 +1,75 @@
+package io.crossmodal.trainer.export;
+
+import io.crossmodal.core.bundle.Bundle;
+import io.crossmodal.core.bundle.BundleWriter;
+import io.crossmodal.core.bundle.ComponentSpec;
+import io.crossmodal.core.bundle.ComponentSpecs;
+import io.crossmodal.core.bundle.FileContent;
+import io.crossmodal.core.bundle.Manifest;
+import io.crossmodal.core.onnx.PriorGraphs;
+import io.crossmodal.core.onnx.PriorWeights;
+import io.crossmodal.core.onnx.Seq2SeqGraphs;
+import io.crossmodal.core.onnx.Seq2SeqWeights;
+import io.crossmodal.core.split.SplitName;
+import io.crossmodal.trainer.job.Seq2SeqJob.TrainedModels;
+import io.crossmodal.trainer.model.PriorBlock;
+import io.crossmodal.trainer.model.Seq2SeqBlock;
+import io.crossmodal.trainer.model.WeightExtractor;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Turns trained DJL components into ONNX graphs and writes them, with the manifest, as one
+ * bundle into the registry (atomically, by {@link BundleWriter}).
+ */
+public final class BundleExporter {
+    public static final String GRAPHEMES = "graphemes";
+    public static final String PHONEMES = "phonemes";
+
+    private BundleExporter() {}
+
+    /** The graphs of every trained component, keyed by component, then by bundle file name. */
+    public record Graphs(Map<String, ComponentSpec> specs, Map<String, byte[]> files) {}
+
+    public static Graphs graphs(TrainedModels m) {
+        Map<String, ComponentSpec> specs = new LinkedHashMap<>();
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        m.models.forEach((component, model) -> {
+            if (model.getBlock() instanceof Seq2SeqBlock s) {
+                Seq2SeqWeights w = WeightExtractor.seq2seq(s);
+                byte[] enc = Seq2SeqGraphs.encoder(w);
+                byte[] dec = Seq2SeqGraphs.decoderStep(w);
+                boolean g2p = component.equals("g2p");
+                specs.put(component, ComponentSpecs.seq2seq(component, enc, dec, w.sizes(),
+                        g2p ? GRAPHEMES : PHONEMES, g2p ? PHONEMES : GRAPHEMES));
+                files.put(ComponentSpecs.encoderFile(component), enc);
+                files.put(ComponentSpecs.decoderStepFile(component), dec);
+            } else if (model.getBlock() instanceof PriorBlock p) {
+                PriorWeights w = WeightExtractor.prior(p);
+                byte[] step = PriorGraphs.step(w);
+                specs.put(component, ComponentSpecs.prior(component, step, w.sizes(), GRAPHEMES));
+                files.put(ComponentSpecs.stepFile(component), step);
+            }
+        });
+        return new Graphs(specs, files);
+    }
+
+    public static Bundle write(TrainedModels m, Graphs graphs, Path registry, Map<String, Object> metrics) {
+        Manifest.Builder b = Manifest.builder(m.config.family())
+                .vocabulary(GRAPHEMES, m.data.graphemes.symbols())
+                .vocabulary(PHONEMES, m.data.phonemes.symbols())
+                .trainingConfig(m.config.toMap());
+        graphs.specs().forEach(b::component);
+        metrics.forEach(b::metric);
+        Map<String, String> fp = new LinkedHashMap<>();
+        fp.put("split", m.data.split.fingerprint());
+        for (SplitName n : SplitName.values()) {
+            fp.put(n.key(), m.data.split.hash(n));
+        }
+        b.dataFingerprint(fp);
+        Map<String, FileContent> files = new LinkedHashMap<>();
+        graphs.files().forEach((name, bytes) -> files.put(name, FileContent.of(bytes)));
+        return new BundleWriter(registry).write(m.config.name(), b.build(), files);
+    }
+}

@@ -1,0 +1,57 @@
+package io.crossmodal.trainer.job;
+
+import io.crossmodal.core.eval.ErrorRates;
+import io.crossmodal.core.eval.EvalReport;
+import io.crossmodal.core.eval.Evaluator;
+import io.crossmodal.core.eval.WordScore;
+import io.crossmodal.core.search.SearchOptions;
+import io.crossmodal.core.serving.ScoredSequence;
+import io.crossmodal.core.serving.Seq2SeqPredictor;
+import io.crossmodal.core.split.SplitName;
+import io.crossmodal.core.vocab.Vocabulary;
+import io.crossmodal.trainer.config.JobConfig;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Beam-search evaluation of a seq2seq component through the served code path (ONNX Runtime). */
+public final class Evaluation {
+    private static final int CHUNK = 128;
+
+    private Evaluation() {}
+
+    public static EvalReport evaluate(JobConfig cfg, Seq2SeqData data, String component, Seq2SeqPredictor predictor,
+            SplitName split, int beamWidth) {
+        boolean g2p = component.equals("g2p");
+        Map<String, List<List<String>>> refs = g2p ? data.g2pReferences(split, 0) : data.p2gReferences(split, 0);
+        Function<String, List<String>> toSymbols = g2p ? Vocabulary::graphemes : Seq2SeqData::symbols;
+        SearchOptions opts = SearchOptions.beam(beamWidth, 1).withMaxLength(cfg.model().maxOutputLength());
+        List<String> keys = new ArrayList<>(refs.keySet());
+        keys.sort(Comparator.comparingInt(k -> toSymbols.apply(k).size()));
+        Map<String, List<String>> hyps = new LinkedHashMap<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < keys.size(); i += CHUNK) {
+            List<String> chunk = keys.subList(i, Math.min(keys.size(), i + CHUNK));
+            List<List<ScoredSequence>> out = predictor.transduce(chunk.stream().map(toSymbols).toList(), opts);
+            for (int j = 0; j < chunk.size(); j++) {
+                hyps.put(chunk.get(j), out.get(j).isEmpty() ? List.of() : out.get(j).get(0).symbols());
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        ErrorRates rates = Evaluator.evaluate(hyps, refs);
+        List<WordScore> examples = Evaluator.errors(Evaluator.scoreAll(hyps, refs), 20);
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (SplitName n : SplitName.values()) {
+            counts.put(n.key() + "_words", data.split.count(n));
+        }
+        counts.put("evaluated", refs.size());
+        Map<String, Double> timings = new LinkedHashMap<>();
+        timings.put("decode_seconds", seconds);
+        timings.put("words_per_second", refs.size() / Math.max(seconds, 1e-9));
+        return new EvalReport(cfg.name(), g2p ? "g2p (graphemes -> phonemes)" : "p2g (phonemes -> graphemes)",
+                split.key(), counts, rates, cfg.toMap(), cfg.seed(), data.split.fingerprint(), timings, examples);
+    }
+}
