@@ -171,7 +171,10 @@ public final class ComponentTrainer {
         for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
             NDArray g = p.getValue().getArray().getGradient();
             grads.add(g);
-            sq += g.square().sum().getFloat();
+            // Intermediates attach to the parameter's (long-lived) manager: close them or they leak every step.
+            try (NDArray squared = g.square(); NDArray sum = squared.sum()) {
+                sq += sum.getFloat();
+            }
         }
         double norm = Math.sqrt(sq);
         if (norm > maxNorm) {
