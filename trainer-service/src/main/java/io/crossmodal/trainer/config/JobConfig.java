@@ -132,7 +132,7 @@ public record JobConfig(
     }
 
     public static String defaultRegistry() {
-        String env = System.getenv("CROSSMODAL_REGISTRY");
+        String env = System.getenv("CROSSMODAL_REGISTRY_DIR");
         return env != null && !env.isBlank() ? env : Path.of(System.getProperty("user.home"), ".cache", "crossmodal", "registry").toString();
     }
 
