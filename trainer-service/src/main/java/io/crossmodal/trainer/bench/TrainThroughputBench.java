@@ -52,7 +52,9 @@ import java.util.stream.Stream;
  *   <li>{@code --pairs FILE --src-vocab V --tgt-vocab V [sizes] --warmup W --steps N --threads T}:
  *       trains a fresh {@link Seq2SeqBlock} with {@link ComponentTrainer} itself (Adam, global-norm
  *       clipping, summed NLL / tokens) for W + N steps over the file's batches in order (wrapping
- *       around if the file has fewer), times the last N steps and prints one JSON line.</li>
+ *       around if the file has fewer), times the last N steps and prints one JSON line (wall and
+ *       process CPU time). {@code --lockstep K} lets a coordinator alternate this process with the
+ *       PyTorch one every K timed steps (see {@code benchmarks/train-throughput.sh}).</li>
  * </ul>
  *
  * <p>The trainer is driven through its public API: its {@link ComponentTrainer.BatchEncoder} is
@@ -132,8 +134,9 @@ public final class TrainThroughputBench {
         long seed = Long.parseLong(opt.getOrDefault("seed", "1"));
         float lr = Float.parseFloat(opt.getOrDefault("lr", "0.002"));
         float clip = Float.parseFloat(opt.getOrDefault("clip", "5"));
-        if (warmup < 1 || steps < 1) {
-            throw new IllegalArgumentException("need --warmup >= 1 and --steps >= 1");
+        int lockstep = intOpt(opt, "lockstep", 0);
+        if (warmup < 1 || steps < 1 || lockstep < 0) {
+            throw new IllegalArgumentException("need --warmup >= 1, --steps >= 1 and --lockstep >= 0");
         }
         Seq2SeqSpec spec = new Seq2SeqSpec(intOpt(opt, "src-vocab", -1), intOpt(opt, "tgt-vocab", -1),
                 intOpt(opt, "embed", 64), intOpt(opt, "enc-hidden", 128), intOpt(opt, "dec-hidden", 256));
@@ -174,12 +177,12 @@ public final class TrainThroughputBench {
                 return Seq2SeqBatch.pairs(m, b.stream().map(Example::src).toList(), b.stream().map(Example::tgt).toList());
             };
 
-            long[] stepNanos = new long[total + 1];
             double[] cumNll = new double[total + 1];
+            Clock clock = new Clock(warmup, total, lockstep, pairsAt);
             ProgressListener listener = (ProgressEvent e) -> {
                 if (e.phase().equals("train") && e.step() >= 1 && e.step() <= total) {
-                    stepNanos[(int) e.step()] = System.nanoTime();
                     cumNll[(int) e.step()] = e.losses().get("nll");
+                    clock.afterStep((int) e.step());
                 }
             };
             TrainSettings settings = new TrainSettings(batch, lr, 1, total, 1, clip, 0.5f, seed);
@@ -203,7 +206,7 @@ public final class TrainThroughputBench {
             for (int k = warmup + 1; k <= total; k++) {
                 timedPairs += pairsAt[k];
             }
-            double seconds = (stepNanos[total] - stepNanos[warmup]) / 1e9;
+            double seconds = clock.seconds;
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("engine", "djl");
             r.put("words_per_sec", timedPairs / seconds);
@@ -211,6 +214,9 @@ public final class TrainThroughputBench {
             r.put("warmup", warmup);
             r.put("seconds", seconds);
             r.put("pairs", timedPairs);
+            r.put("cpu_seconds", clock.cpuSeconds);
+            r.put("words_per_cpu_sec", timedPairs / clock.cpuSeconds);
+            r.put("lockstep_block", lockstep);
             r.put("initial_loss", stepLoss[1]);
             r.put("final_loss", stepLoss[total]);
             r.put("final_loss_avg10", mean(stepLoss, Math.max(1, total - 9), total));
@@ -228,6 +234,84 @@ public final class TrainThroughputBench {
             deleteTree(ckpt);
         }
         return 0;
+    }
+
+    /**
+     * Times the steps after warm-up: wall and process CPU time. With {@code lockstep = K > 0} the run
+     * is driven by a coordinator that alternates engines every K steps: after warm-up it prints
+     * {@code {"ready":true}} and waits for a line on stdin, then after every K timed steps it prints
+     * the block's time and waits again, so only the time spent running steps is counted.
+     */
+    private static final class Clock {
+        private final int warmup;
+        private final int total;
+        private final int block;
+        private final long[] pairsAt;
+        private final com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        private final java.io.BufferedReader in =
+                new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8));
+        private long wall0;
+        private long cpu0;
+        private int blockStart;
+        private int blocks;
+        double seconds;
+        double cpuSeconds;
+
+        Clock(int warmup, int total, int block, long[] pairsAt) {
+            this.warmup = warmup;
+            this.total = total;
+            this.block = block;
+            this.pairsAt = pairsAt;
+        }
+
+        void afterStep(int step) {
+            if (step == warmup) {
+                if (block > 0) {
+                    emit("{\"ready\":true}");
+                    await();
+                }
+                start(step);
+            } else if (step > warmup && (step == total || (block > 0 && (step - warmup) % block == 0))) {
+                double wall = (System.nanoTime() - wall0) / 1e9;
+                double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+                seconds += wall;
+                cpuSeconds += cpu;
+                if (block > 0) {
+                    long pairs = 0;
+                    for (int k = blockStart + 1; k <= step; k++) {
+                        pairs += pairsAt[k];
+                    }
+                    emit("{\"block\":" + blocks++ + ",\"steps\":" + (step - blockStart) + ",\"pairs\":" + pairs
+                            + ",\"seconds\":" + wall + ",\"cpu_seconds\":" + cpu + "}");
+                    if (step < total) {
+                        await();
+                    }
+                }
+                start(step);
+            }
+        }
+
+        private void start(int step) {
+            blockStart = step;
+            cpu0 = os.getProcessCpuTime();
+            wall0 = System.nanoTime();
+        }
+
+        private static void emit(String line) {
+            System.out.println(line);
+            System.out.flush();
+        }
+
+        private void await() {
+            try {
+                if (in.readLine() == null) {
+                    throw new IllegalStateException("lockstep: coordinator closed stdin");
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 
     static List<List<Example>> readBatches(Path file, int batch) throws IOException {

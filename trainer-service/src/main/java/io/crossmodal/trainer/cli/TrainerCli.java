@@ -39,6 +39,9 @@ public final class TrainerCli {
                     }
                     return 0;
                 }
+                case "client" -> {
+                    return ClientCommand.run(rest);
+                }
                 case "evaluate" -> {
                     EvaluateCommand.run(rest);
                     return 0;
@@ -93,6 +96,9 @@ public final class TrainerCli {
                   export   --config job.json   evaluate and export an already trained run directory
                   evaluate --model NAME [--version V|alias] [--registry DIR] [--component g2p|p2g] [--split test|dev] [--beam 5]
                                                evaluate a registered bundle on the split recorded in its manifest
+                  client decode --target HOST:PORT --model NAME --input WORD [--beam 5] [--nbest 3]
+                  client encode --target HOST:PORT --model NAME --input "PH1 PH2 ..." [--beam 5] [--nbest 3]
+                                               one request to a running decoder (G2P) / encoder (P2G) service
                 """);
     }
 }
