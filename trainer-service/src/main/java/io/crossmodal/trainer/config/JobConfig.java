@@ -137,6 +137,9 @@ public record JobConfig(
     }
 
     public static JobConfig read(Path file) throws IOException {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("config file not found: " + file);
+        }
         try {
             return JSON.readValue(file.toFile(), JobConfig.class);
         } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
