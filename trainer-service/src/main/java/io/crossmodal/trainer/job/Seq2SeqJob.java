@@ -174,7 +174,7 @@ public final class Seq2SeqJob {
 
     static Map<String, String> devNames(TrainedModels m) {
         Map<String, String> out = new LinkedHashMap<>();
-        m.results.keySet().forEach(k -> out.put(k, k.equals("prior") ? "NLL/char" : "PER (greedy)"));
+        m.results.keySet().forEach(k -> out.put(k, k.equals("prior") ? "NLL/char" : "PER"));
         return out;
     }
 

@@ -26,7 +26,8 @@ public final class LearningCurves {
             throws IOException {
         System.setProperty("java.awt.headless", "true");
         XYSeriesCollection loss = new XYSeriesCollection();
-        XYSeriesCollection dev = new XYSeriesCollection();
+        XYSeriesCollection per = new XYSeriesCollection();
+        XYSeriesCollection nll = new XYSeriesCollection();
         histories.forEach((component, history) -> {
             XYSeries l = new XYSeries(component + " train NLL/token");
             XYSeries d = new XYSeries(component + " dev " + devNames.getOrDefault(component, "metric"));
@@ -35,13 +36,19 @@ public final class LearningCurves {
                 d.add(s.epoch(), s.dev());
             }
             loss.addSeries(l);
-            dev.addSeries(d);
+            // PER and NLL live on different scales: one panel each
+            (devNames.getOrDefault(component, "").contains("PER") ? per : nll).addSeries(d);
         });
         NumberAxis epochs = new NumberAxis("epoch");
         epochs.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(epochs);
         plot.add(subplot(loss, "train NLL per token"), 1);
-        plot.add(subplot(dev, "dev metric (lower is better)"), 1);
+        if (per.getSeriesCount() > 0) {
+            plot.add(subplot(per, "dev PER (greedy)"), 1);
+        }
+        if (nll.getSeriesCount() > 0) {
+            plot.add(subplot(nll, "dev NLL per char"), 1);
+        }
         JFreeChart chart = new JFreeChart("Learning curves", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         Files.createDirectories(png.toAbsolutePath().getParent());
@@ -52,8 +59,10 @@ public final class LearningCurves {
 
     private static XYPlot subplot(XYSeriesCollection data, String label) {
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+        Color[] palette = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0x9467bd)};
         for (int i = 0; i < data.getSeriesCount(); i++) {
             r.setSeriesStroke(i, new BasicStroke(2f));
+            r.setSeriesPaint(i, palette[i % palette.length]);
         }
         XYPlot p = new XYPlot(data, null, new NumberAxis(label), r);
         p.setBackgroundPaint(Color.WHITE);
