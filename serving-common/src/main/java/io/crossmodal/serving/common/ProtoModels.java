@@ -1,0 +1,121 @@
+package io.crossmodal.serving.common;
+
+import com.google.protobuf.Timestamp;
+import io.crossmodal.core.bundle.Bundle;
+import io.crossmodal.core.bundle.ComponentSpec;
+import io.crossmodal.core.bundle.Manifest;
+import io.crossmodal.core.serving.ScoredSequence;
+import io.crossmodal.core.serving.cache.ModelCatalog;
+import io.crossmodal.core.serving.cache.ModelSelector;
+import io.crossmodal.proto.common.v1.ModelInfoResponse;
+import io.crossmodal.proto.common.v1.ModelRef;
+import io.crossmodal.proto.common.v1.ModelVersion;
+import io.crossmodal.proto.common.v1.ScoredSequences;
+import io.crossmodal.proto.common.v1.Vocabulary;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Conversions between core's registry / bundle types and the common.v1 messages. */
+public final class ProtoModels {
+
+    private ProtoModels() {
+    }
+
+    /** The selector a ModelRef asks for; INVALID_ARGUMENT if it names no model. */
+    public static ModelSelector selector(boolean hasModel, ModelRef ref) {
+        if (!hasModel || ref.getName().isBlank()) {
+            throw GrpcErrors.invalid("model.name is required");
+        }
+        return switch (ref.getSelectorCase()) {
+            case VERSION -> ModelSelector.version(ref.getName(), ref.getVersion());
+            case ALIAS -> ModelSelector.alias(ref.getName(), ref.getAlias());
+            case SELECTOR_NOT_SET -> ModelSelector.defaultOf(ref.getName());
+        };
+    }
+
+    public static ModelVersion version(String model, int version, Optional<Manifest> manifest, List<String> aliases) {
+        ModelVersion.Builder b = ModelVersion.newBuilder().setName(model).setVersion(Integer.toString(version))
+                .addAllAliases(aliases);
+        manifest.ifPresent(m -> {
+            if (m.family() != null) {
+                b.setFamily(m.family());
+            }
+            timestamp(m.createdAt()).ifPresent(b::setCreatedAt);
+            flattenMetrics("", m.metrics(), b);
+            b.addAllComponents(m.components().keySet());
+        });
+        return b.build();
+    }
+
+    public static ModelVersion version(ModelCatalog.VersionSummary v) {
+        return version(v.model(), v.version(), v.manifest(), v.aliases());
+    }
+
+    /** ModelInfo of a loaded bundle for the given component. */
+    public static ModelInfoResponse info(String requestId, Bundle bundle, String component, List<ModelCatalog.VersionSummary> versions,
+            Map<String, Integer> aliases, String provider, int deviceId) {
+        List<String> resolvedAliases = aliases.entrySet().stream()
+                .filter(a -> a.getValue() == bundle.version()).map(Map.Entry::getKey).toList();
+        ComponentSpec spec = bundle.component(component);
+        ModelInfoResponse.Builder b = ModelInfoResponse.newBuilder()
+                .setRequestId(requestId)
+                .setResolved(version(bundle.model(), bundle.version(), Optional.of(bundle.manifest()), resolvedAliases))
+                .setComponent(component)
+                .setExecutionProvider(provider)
+                .setDeviceId(deviceId);
+        versions.forEach(v -> b.addVersions(version(v)));
+        aliases.forEach((alias, v) -> b.putAliases(alias, Integer.toString(v)));
+        if (spec.sourceVocabulary() != null) {
+            b.setSourceVocabulary(vocabulary(spec.sourceVocabulary(), bundle.vocabulary(spec.sourceVocabulary())));
+        }
+        b.setTargetVocabulary(vocabulary(spec.targetVocabulary(), bundle.vocabulary(spec.targetVocabulary())));
+        return b.build();
+    }
+
+    public static Vocabulary vocabulary(String name, List<String> symbols) {
+        return Vocabulary.newBuilder().setName(name).addAllSymbols(symbols).build();
+    }
+
+    /** The hypotheses as a ScoredSequences message, best (highest log-probability) first. */
+    public static ScoredSequences scoredSequences(List<ScoredSequence> hypotheses) {
+        List<ScoredSequence> sorted = new ArrayList<>(hypotheses);
+        sorted.sort(Comparator.comparingDouble(ScoredSequence::logProb).reversed());
+        ScoredSequences.Builder b = ScoredSequences.newBuilder();
+        for (ScoredSequence h : sorted) {
+            b.addSequences(io.crossmodal.proto.common.v1.ScoredSequence.newBuilder()
+                    .addAllTokens(h.symbols()).setLogProb(h.logProb()));
+        }
+        return b.build();
+    }
+
+    private static Optional<Timestamp> timestamp(String iso) {
+        if (iso == null || iso.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            Instant t = Instant.parse(iso);
+            return Optional.of(Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build());
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Numeric metrics, nested maps flattened with "." (non-numeric values are skipped). */
+    private static void flattenMetrics(String prefix, Map<String, ?> metrics, ModelVersion.Builder b) {
+        metrics.forEach((k, v) -> {
+            String key = prefix.isEmpty() ? k : prefix + "." + k;
+            if (v instanceof Number n) {
+                b.putMetrics(key, n.doubleValue());
+            } else if (v instanceof Map<?, ?> m) {
+                @SuppressWarnings("unchecked")
+                Map<String, ?> nested = (Map<String, ?>) m;
+                flattenMetrics(key, nested, b);
+            }
+        });
+    }
+}

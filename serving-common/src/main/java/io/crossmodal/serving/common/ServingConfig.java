@@ -1,0 +1,74 @@
+package io.crossmodal.serving.common;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Configuration of the inference services ({@code crossmodal.*} keys; each service documents them in
+ * its application.properties and README). The same keys for the encoder and the decoder: each process
+ * serves one component, so they need no service-specific prefix.
+ */
+@ConfigMapping(prefix = "crossmodal")
+public interface ServingConfig {
+
+    Registry registry();
+
+    /**
+     * Models to load at startup, so the first request does not pay for loading: {@code name}
+     * (production alias, else latest), {@code name/3} (a version) or {@code name@candidate} (an alias).
+     * Other models are still loaded on first use.
+     */
+    Optional<List<String>> models();
+
+    Onnx onnx();
+
+    Serving serving();
+
+    interface Registry {
+        /** Root directory of the model registry ({@code <dir>/<model>/<version>/}). */
+        @WithDefault("${user.home}/.cache/crossmodal/registry")
+        String dir();
+    }
+
+    interface Onnx {
+        /** ONNX Runtime execution provider: {@code cpu} or {@code cuda} (falls back to cpu if CUDA is unusable). */
+        @WithDefault("cpu")
+        String provider();
+
+        /** CUDA device id. */
+        @WithDefault("0")
+        int deviceId();
+
+        /** Intra-op threads per session; 0 = ONNX Runtime's default. */
+        @WithDefault("0")
+        int intraOpThreads();
+
+        /** Inter-op threads per session; 0 = ONNX Runtime's default. */
+        @WithDefault("0")
+        int interOpThreads();
+    }
+
+    interface Serving {
+        /** Beam width used when a request sets none (raised to n_best if smaller). */
+        @WithDefault("4")
+        int defaultBeamWidth();
+
+        /** Largest beam width, n_best and number of samples a request may ask for. */
+        @WithDefault("64")
+        int maxBeamWidth();
+
+        /** Largest max_length a request may ask for, and the cap of the default max length. */
+        @WithDefault("200")
+        int maxOutputLength();
+
+        /** Longest input sequence accepted, in symbols. */
+        @WithDefault("64")
+        int maxInputLength();
+
+        /** How many (model, version) pairs are kept loaded; the least recently used is closed beyond. */
+        @WithDefault("4")
+        int cacheSize();
+    }
+}
