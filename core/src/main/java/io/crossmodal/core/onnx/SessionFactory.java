@@ -58,7 +58,38 @@ public final class SessionFactory {
         OrtSession create(OrtSession.SessionOptions options) throws OrtException;
     }
 
+    /**
+     * ONNX Runtime's native library load and graph optimisation run deep native recursion: on a
+     * JVM thread with the default 1 MiB stack this overflowed (SIGSEGV, no hs_err, seen from the
+     * trainer CLI's main thread). Session creation therefore runs on its own thread with a large
+     * stack; it happens once per graph, so the extra thread costs nothing that matters.
+     */
     private OrtSession create(Creator creator, String what) {
+        OrtSession[] result = new OrtSession[1];
+        RuntimeException[] failure = new RuntimeException[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                result[0] = createOnThisThread(creator, what);
+            } catch (RuntimeException e) {
+                failure[0] = e;
+            }
+        }, "ort-session-init", SESSION_INIT_STACK_BYTES);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InferenceException("interrupted while creating ONNX Runtime session for " + what, e);
+        }
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        return result[0];
+    }
+
+    private static final long SESSION_INIT_STACK_BYTES = 64L << 20;
+
+    private OrtSession createOnThisThread(Creator creator, String what) {
         if (provider == ExecutionProvider.CUDA) {
             try (OrtSession.SessionOptions so = baseOptions()) {
                 so.addCUDA(options.cudaDeviceId());
