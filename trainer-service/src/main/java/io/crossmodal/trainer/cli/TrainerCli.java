@@ -1,5 +1,7 @@
 package io.crossmodal.trainer.cli;
 
+import io.crossmodal.core.bundle.BundleCorruptException;
+import io.crossmodal.core.bundle.ModelNotFoundException;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.job.TrainingRun;
 import io.crossmodal.trainer.progress.ConsoleProgress;
@@ -55,6 +57,9 @@ public final class TrainerCli {
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             return 2;
+        } catch (ModelNotFoundException | BundleCorruptException | IllegalStateException e) {
+            System.err.println("error: " + e.getMessage());
+            return 1;
         } catch (Exception e) {
             System.err.println("error: " + e);
             e.printStackTrace();

@@ -1,6 +1,7 @@
 package io.crossmodal.trainer.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -29,7 +30,9 @@ public record JobConfig(
         Long seed,
         Boolean export,
         String runDir,
-        String registryDir) {
+        String registryDir,
+        // Absent (null) = supervised training only; left out of the JSON so existing configs serialise unchanged.
+        @JsonInclude(JsonInclude.Include.NON_NULL) Semi semi) {
 
     public static final Set<String> FAMILIES = Set.of("seq2seq");
     public static final Set<String> COMPONENTS = Set.of("g2p", "p2g", "prior");
@@ -92,6 +95,84 @@ public record JobConfig(
         }
     }
 
+    /**
+     * Semi-supervised noisy-channel training (docs/NOISY_CHANNEL.md): a supervised warm-up of
+     * {@code warmupEpochs}, then {@code epochs} epochs in which every step takes one batch of each
+     * enabled term. Unset fields take the defaults below.
+     *
+     * @param stepsPerEpoch 0 = one pass over the largest unpaired set an enabled term reads
+     * @param wakeSearch {@code sample} (ancestral, at {@code temperature}) or {@code beam} (n-best of width {@code samples})
+     * @param sleepSource {@code unpaired} (spellings of Uy) or {@code prior} (spellings sampled from p(y))
+     * @param elboWords dev words whose pronunciations are used for the ELBO estimate each epoch (0 = none)
+     */
+    public record Semi(Boolean enabled, Integer warmupEpochs, Integer epochs, Integer stepsPerEpoch, Integer batchSize,
+            SemiWeights weights, Integer samples, Double temperature, String wakeSearch, Boolean importanceWeighting,
+            String sleepSource, Integer elboWords) {
+        public static final Set<String> WAKE_SEARCHES = Set.of("sample", "beam");
+        public static final Set<String> SLEEP_SOURCES = Set.of("unpaired", "prior");
+
+        public Semi {
+            enabled = enabled != null && enabled;
+            warmupEpochs = range("semi.warmupEpochs", warmupEpochs, 5, 1, 1000);
+            epochs = range("semi.epochs", epochs, 10, 1, 1000);
+            stepsPerEpoch = range("semi.stepsPerEpoch", stepsPerEpoch, 0, 0, 10_000_000);
+            batchSize = range("semi.batchSize", batchSize, 32, 1, 4096);
+            weights = weights == null ? new SemiWeights(null, null, null, null) : weights;
+            samples = range("semi.samples", samples, 4, 1, 64);
+            temperature = temperature == null ? 1.0 : temperature;
+            if (!(temperature > 0 && temperature <= 100)) {
+                throw new IllegalArgumentException("semi.temperature must be in (0, 100], got " + temperature);
+            }
+            wakeSearch = wakeSearch == null ? "sample" : wakeSearch;
+            if (!WAKE_SEARCHES.contains(wakeSearch)) {
+                throw new IllegalArgumentException("semi.wakeSearch must be one of " + WAKE_SEARCHES + ", got '" + wakeSearch + "'");
+            }
+            importanceWeighting = importanceWeighting != null && importanceWeighting;
+            sleepSource = sleepSource == null ? "unpaired" : sleepSource;
+            if (!SLEEP_SOURCES.contains(sleepSource)) {
+                throw new IllegalArgumentException("semi.sleepSource must be one of " + SLEEP_SOURCES + ", got '" + sleepSource + "'");
+            }
+            elboWords = range("semi.elboWords", elboWords, 200, 0, 1_000_000);
+        }
+
+        /** Whether a step reads unpaired spellings Uy (the prior term, or sleep with {@code sleepSource=unpaired}). */
+        public boolean readsUnpairedSpellings() {
+            return weights.prior() > 0 || (weights.sleep() > 0 && sleepSource.equals("unpaired"));
+        }
+
+        /** Whether a step reads unpaired phoneme strings Ux (the wake term). */
+        public boolean readsUnpairedPhonemes() {
+            return weights.wake() > 0;
+        }
+    }
+
+    /** Weights of the four objective terms; 0 switches a term off (its model gets no update from it). */
+    public record SemiWeights(Double supervised, Double prior, Double wake, Double sleep) {
+        public SemiWeights {
+            supervised = weight("semi.weights.supervised", supervised);
+            prior = weight("semi.weights.prior", prior);
+            wake = weight("semi.weights.wake", wake);
+            sleep = weight("semi.weights.sleep", sleep);
+            if (supervised + prior + wake + sleep == 0) {
+                throw new IllegalArgumentException("semi.weights: at least one term must have a weight > 0");
+            }
+        }
+
+        private static double weight(String what, Double v) {
+            double x = v == null ? 1.0 : v;
+            if (!(x >= 0 && x <= 1000)) {
+                throw new IllegalArgumentException(what + " must be in [0, 1000], got " + x);
+            }
+            return x;
+        }
+    }
+
+    /** The config as it was before the {@code semi} section existed (no semi-supervised training). */
+    public JobConfig(String name, String family, Data data, Split split, Model model, Train train, List<String> components,
+            Long seed, Boolean export, String runDir, String registryDir) {
+        this(name, family, data, split, model, train, components, seed, export, runDir, registryDir, null);
+    }
+
     public JobConfig {
         name = name == null ? "g2p-cmudict" : name;
         if (!name.matches("[a-z0-9][a-z0-9._-]{0,63}")) {
@@ -120,6 +201,30 @@ public record JobConfig(
         registryDir = registryDir == null ? defaultRegistry() : registryDir;
         train.settings(seed); // validates the optimisation settings now, not after loading data
         splitConfig(seed, split, data);
+        if (semi != null && semi.enabled()) {
+            if (!components.containsAll(List.of("g2p", "p2g", "prior"))) {
+                throw new IllegalArgumentException("semi.enabled needs all three components g2p, p2g and prior, got " + components);
+            }
+            if (semi.readsUnpairedPhonemes() && split.unpairedPhonemes() == 0) {
+                throw new IllegalArgumentException("semi.weights.wake > 0 needs unpaired phoneme strings: set split.unpairedPhonemes");
+            }
+            if (semi.readsUnpairedSpellings() && split.unpairedGraphemes() == 0) {
+                throw new IllegalArgumentException("semi.weights.prior > 0 or sleep from 'unpaired' needs unpaired spellings:"
+                        + " set split.unpairedGraphemes (or semi.sleepSource 'prior' and semi.weights.prior 0)");
+            }
+        }
+    }
+
+    /** Whether this job runs the semi-supervised noisy-channel training ({@link Semi}). */
+    public boolean semiEnabled() {
+        return semi != null && semi.enabled();
+    }
+
+    /** A copy of this config with another number of supervised epochs (the warm-up of the semi-supervised job). */
+    public JobConfig withEpochs(int epochs) {
+        Train t = new Train(train.batchSize(), train.learningRate(), epochs, train.maxSteps(), train.patience(),
+                train.clipNorm(), train.lrDecay(), train.threads(), train.devWords(), train.beamWidth());
+        return new JobConfig(name, family, data, split, model, t, components, seed, export, runDir, registryDir, semi);
     }
 
     public SplitConfig splitConfig() {
@@ -172,6 +277,14 @@ public record JobConfig(
     @SuppressWarnings("unchecked")
     public Map<String, Object> toMap() {
         return JSON.convertValue(this, Map.class);
+    }
+
+    private static int range(String what, Integer v, int dflt, int min, int max) {
+        int x = v == null ? dflt : v;
+        if (x < min || x > max) {
+            throw new IllegalArgumentException(what + " must be in [" + min + ", " + max + "], got " + x);
+        }
+        return x;
     }
 
     private static int positive(String what, Integer v, int dflt) {

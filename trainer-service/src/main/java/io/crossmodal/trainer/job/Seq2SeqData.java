@@ -67,6 +67,28 @@ public final class Seq2SeqData {
         return out;
     }
 
+    /** Every pronunciation of every word of a split, as phoneme ids (the spellings are not looked at). */
+    public List<long[]> phonemeStrings(SplitName name) {
+        List<long[]> out = new ArrayList<>();
+        split.pronunciations(name).values().forEach(ps -> ps.forEach(p -> out.add(phonemes.encode(p))));
+        return out;
+    }
+
+    /** Every spelling of a split, as grapheme ids (the pronunciations are not looked at). */
+    public List<long[]> spellingIds(SplitName name) {
+        return split.words(name).stream().map(w -> graphemes.encode(Vocabulary.graphemes(w))).toList();
+    }
+
+    /** Ux: the unpaired phoneme strings (every pronunciation of the words whose spelling is withheld). */
+    public List<long[]> unpairedPhonemes() {
+        return phonemeStrings(SplitName.UNPAIRED_PHONEMES);
+    }
+
+    /** Uy: the unpaired spellings (words whose pronunciation is withheld). */
+    public List<long[]> unpairedSpellings() {
+        return spellingIds(SplitName.UNPAIRED_GRAPHEMES);
+    }
+
     /** G2P references of a split: word -> its pronunciations. */
     public Map<String, List<List<String>>> g2pReferences(SplitName name, int limit) {
         Map<String, List<List<String>>> out = new LinkedHashMap<>();

@@ -184,6 +184,8 @@ public final class Seq2SeqJob {
         public final Seq2SeqData data;
         public final Map<String, Model> models = new LinkedHashMap<>();
         public final Map<String, ComponentTrainer.Result> results = new LinkedHashMap<>();
+        /** Job-level figures beyond the per-component results (e.g. the semi-supervised ELBO), added to the run's metrics. */
+        public final Map<String, Object> extraMetrics = new LinkedHashMap<>();
 
         TrainedModels(JobConfig config, Seq2SeqData data) {
             this.config = config;

@@ -38,7 +38,9 @@ public final class TrainingRun {
         Files.writeString(runDir.resolve("config.json"), cfg.toJson());
         long start = System.nanoTime();
         Lexicon lexicon = Seq2SeqJob.loadLexicon(cfg);
-        try (Seq2SeqJob.TrainedModels models = new Seq2SeqJob(progress, cancelled).train(cfg, lexicon, runDir)) {
+        try (Seq2SeqJob.TrainedModels models = cfg.semiEnabled()
+                ? new NoisyChannelJob(progress, cancelled).train(cfg, lexicon, runDir)
+                : new Seq2SeqJob(progress, cancelled).train(cfg, lexicon, runDir)) {
             double trainSeconds = (System.nanoTime() - start) / 1e9;
             BundleExporter.Graphs graphs = BundleExporter.graphs(models);
             Map<String, EvalReport> reports = new LinkedHashMap<>();
@@ -74,6 +76,7 @@ public final class TrainingRun {
                 metrics.put(c + ".train.seconds", r.seconds());
                 metrics.put(c + ".train.steps", r.steps());
             });
+            metrics.putAll(models.extraMetrics);
             metrics.put("train.seconds.total", trainSeconds);
             Bundle bundle = null;
             if (cfg.export()) {

@@ -5,14 +5,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import ai.djl.util.Pair;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.crossmodal.trainer.progress.ProgressEvent;
@@ -72,8 +70,7 @@ public final class ComponentTrainer {
             throw new IllegalArgumentException(component + ": no training examples");
         }
         float[] lr = {s.learningRate()};
-        DefaultTrainingConfig cfg = new DefaultTrainingConfig(Loss.l2Loss())
-                .optOptimizer(Optimizer.adam().optLearningRateTracker((Tracker) n -> lr[0]).build());
+        DefaultTrainingConfig cfg = adam(lr);
         State state = readState(checkpointDir);
         try (Trainer trainer = model.newTrainer(cfg)) {
             trainer.initialize(new Shape(1, 1));
@@ -160,28 +157,22 @@ public final class ComponentTrainer {
         }
     }
 
+    /**
+     * The optimiser every trainer uses: Adam whose learning rate is read from {@code lr[0]} at each
+     * update, so a caller can decay it. The loss slot is unused (the blocks return their own NLL).
+     */
+    public static DefaultTrainingConfig adam(float[] lr) {
+        return new DefaultTrainingConfig(Loss.l2Loss())
+                .optOptimizer(Optimizer.adam().optLearningRateTracker((Tracker) n -> lr[0]).build());
+    }
+
     private static double eta(long startNanos, long done, long remaining) {
         return done > 0 ? (System.nanoTime() - startNanos) / 1e9 / done * Math.max(0, remaining) : Double.NaN;
     }
 
     /** Scales all gradients so their global L2 norm is at most maxNorm. */
     private static void clip(Model model, float maxNorm) {
-        List<NDArray> grads = new ArrayList<>();
-        double sq = 0;
-        for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
-            NDArray g = p.getValue().getArray().getGradient();
-            grads.add(g);
-            // Intermediates attach to the parameter's (long-lived) manager: close them or they leak every step.
-            try (NDArray squared = g.square(); NDArray sum = squared.sum()) {
-                sq += sum.getFloat();
-            }
-        }
-        double norm = Math.sqrt(sq);
-        if (norm > maxNorm) {
-            float scale = (float) (maxNorm / (norm + 1e-6));
-            grads.forEach(g -> g.muli(scale));
-        }
-        grads.forEach(NDArray::close);
+        GradientClipping.clipGlobalNorm(model.getBlock(), maxNorm);
     }
 
     private void emit(String component, String phase, int epoch, TrainSettings s, long step, long total,

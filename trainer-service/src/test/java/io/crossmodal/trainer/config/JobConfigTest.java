@@ -57,6 +57,7 @@ class JobConfigTest {
             assertEquals(2, TrainerCli.run(new String[] {"train", "--config", dir.resolve("missing.json").toString()}));
             assertEquals(2, TrainerCli.run(new String[] {"fly"}));
             assertEquals(2, TrainerCli.run(new String[] {"train"}));
+            assertEquals(1, TrainerCli.run(new String[] {"evaluate", "--model", "nope", "--registry", dir.toString()}));
         } finally {
             System.setErr(err);
         }
@@ -65,5 +66,6 @@ class JobConfigTest {
         assertTrue(out.contains("missing.json"), out);
         assertTrue(out.contains("unknown command 'fly'"), out);
         assertTrue(out.contains("missing required option --config"), out);
+        assertTrue(out.contains("model 'nope' not found"), out);
     }
 }
