@@ -6,10 +6,15 @@ import io.crossmodal.proto.common.v1.ModelInfoResponse;
 import io.crossmodal.proto.decoder.v1.DecodeRequest;
 import io.crossmodal.proto.decoder.v1.DecodeResponse;
 import io.crossmodal.proto.decoder.v1.DecoderGrpc;
+import io.crossmodal.proto.decoder.v1.RequestError;
+import io.crossmodal.serving.common.GrpcDeadlines;
 import io.crossmodal.serving.common.GrpcErrors;
+import io.crossmodal.serving.common.InferenceQueue;
+import io.crossmodal.serving.common.OrderedStream;
 import io.crossmodal.serving.common.Seq2SeqCalls;
 import io.crossmodal.serving.common.ServedModels;
 import io.crossmodal.serving.common.ServingConfig;
+import io.crossmodal.serving.common.ServingLoadConfig;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -18,8 +23,10 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The gRPC Decoder: a grapheme sequence in, n-best phoneme sequences out (greedy, beam search or
  * sampling) over the bundle component {@value DecoderComponent#COMPONENT} (p(x|y)). The checks, the
- * inference and the failure statuses are shared with the Encoder ({@link Seq2SeqCalls}); inference runs
- * on worker threads, never on the event loop.
+ * inference and the failure statuses are shared with the Encoder ({@link Seq2SeqCalls}). Requests are
+ * checked on worker threads (never the event loop) and queued in the model's dynamic batches
+ * ({@link InferenceQueue}); the answer is sent when the batch has run. {@code DecodeStream} takes any
+ * number of requests and answers them in order, with flow control ({@link OrderedStream}).
  */
 @GrpcService
 public class DecoderGrpcService extends DecoderGrpc.DecoderImplBase {
@@ -28,22 +35,45 @@ public class DecoderGrpcService extends DecoderGrpc.DecoderImplBase {
     static final double MAX_TEMPERATURE = 100.0;
 
     private final ServedModels models;
+    private final InferenceQueue queue;
+    private final ServingLoadConfig load;
 
-    public DecoderGrpcService(ServedModels models) {
+    public DecoderGrpcService(ServedModels models, InferenceQueue queue, ServingLoadConfig load) {
         this.models = models;
+        this.queue = queue;
+        this.load = load;
     }
 
     @Override
     @Blocking
     public void decode(DecodeRequest request, StreamObserver<DecodeResponse> responses) {
-        Seq2SeqCalls.answer("Decode", request.getRequestId(), responses, () -> {
-            Seq2SeqCalls.Transduction result = Seq2SeqCalls.transduce(models, new Seq2SeqCalls.TokenCall("Decode",
-                    request.getRequestId(), request.hasModel(), request.getModel(), request.getInputCase().name(),
-                    request.getTokens().getTokensList(), "a grapheme sequence"),
-                    inputLength -> searchOptions(request, inputLength, models.limits()));
-            return DecodeResponse.newBuilder().setRequestId(request.getRequestId()).setModelName(result.modelName())
-                    .setModelVersion(result.modelVersion()).setSequences(result.sequences()).build();
-        });
+        Seq2SeqCalls.answerAsync("Decode", request.getRequestId(), responses,
+                () -> queue.submit(call("Decode", request), inputLength -> searchOptions(request, inputLength, models.limits()),
+                        GrpcDeadlines.deadlineNanos()),
+                result -> response(request, result));
+    }
+
+    @Override
+    @Blocking
+    public StreamObserver<DecodeRequest> decodeStream(StreamObserver<DecodeResponse> responses) {
+        return OrderedStream.open("DecodeStream", responses, load.stream().maxInFlight(), DecodeRequest::getRequestId,
+                (request, deadline) -> queue.submit(call("DecodeStream", request),
+                        inputLength -> searchOptions(request, inputLength, models.limits()), deadline),
+                DecoderGrpcService::response,
+                (request, status) -> DecodeResponse.newBuilder().setRequestId(request.getRequestId())
+                        .setError(RequestError.newBuilder().setCode(status.getCode().name())
+                                .setMessage(status.getDescription() == null ? "" : status.getDescription()))
+                        .build());
+    }
+
+    private static Seq2SeqCalls.TokenCall call(String rpc, DecodeRequest request) {
+        return new Seq2SeqCalls.TokenCall(rpc, request.getRequestId(), request.hasModel(), request.getModel(),
+                request.getInputCase().name(), request.getTokens().getTokensList(), "a grapheme sequence");
+    }
+
+    private static DecodeResponse response(DecodeRequest request, Seq2SeqCalls.Transduction result) {
+        return DecodeResponse.newBuilder().setRequestId(request.getRequestId()).setModelName(result.modelName())
+                .setModelVersion(result.modelVersion()).setSequences(result.sequences()).build();
     }
 
     @Override

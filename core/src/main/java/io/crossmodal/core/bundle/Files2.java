@@ -22,10 +22,18 @@ final class Files2 {
     private Files2() {
     }
 
+    /** File names are limited to 255 bytes on common file systems; names here are ASCII. */
+    static final int MAX_NAME_LENGTH = 200;
+
+    static boolean isSafeName(String name) {
+        return name != null && name.length() <= MAX_NAME_LENGTH && SAFE_NAME.matcher(name).matches() && !name.contains("..");
+    }
+
     static String requireSafeName(String what, String name) {
-        if (name == null || !SAFE_NAME.matcher(name).matches() || name.contains("..")) {
-            throw new IllegalArgumentException("invalid " + what + " '" + name + "': use letters, digits, '.', '_', '-'"
-                    + " and do not start with '.' or '-'");
+        if (!isSafeName(name)) {
+            String shown = name == null ? "null" : name.length() > 64 ? name.substring(0, 64) + "..." : name;
+            throw new IllegalArgumentException("invalid " + what + " '" + shown + "': at most " + MAX_NAME_LENGTH
+                    + " of letters, digits, '.', '_', '-', not starting with '.' or '-'");
         }
         return name;
     }

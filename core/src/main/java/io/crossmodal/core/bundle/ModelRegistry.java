@@ -157,6 +157,11 @@ public final class ModelRegistry {
     }
 
     private java.util.Optional<Integer> readAlias(String model, String alias) {
+        // A name no alias could have (path characters, over the file-name limit) is simply absent:
+        // it must never reach the file system as a path.
+        if (!Files2.isSafeName(alias)) {
+            return java.util.Optional.empty();
+        }
         Path file = modelDir(model).resolve(ALIASES_DIR).resolve(alias);
         try {
             String content = Files.readString(file).trim();

@@ -20,6 +20,8 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.crossmodal.core.search.Encoded;
+import io.crossmodal.core.search.SearchCancelledException;
+import io.crossmodal.core.search.SearchControl;
 import io.crossmodal.core.search.SourceEncoding;
 import io.crossmodal.core.search.StepModel;
 import io.crossmodal.core.search.StepOutput;
@@ -36,6 +38,11 @@ import java.util.Set;
  * the source rows in play to their longest length, so the work shrinks as long sources finish.
  * Sessions are owned (closed by {@link #close()}); {@code OrtSession.run} is thread-safe, so one
  * instance may serve concurrent requests.
+ *
+ * <p>Under a {@link SearchControl} that carries {@link OrtSession.RunOptions} (an {@link OrtRunControl})
+ * every run uses those options, so cancelling the control terminates a run in progress; a run that
+ * fails after the control was cancelled surfaces as {@link SearchCancelledException}. Every tensor
+ * and result is closed on every path (try-with-resources).
  */
 public final class OrtSeq2Seq implements StepModel {
 
@@ -84,6 +91,12 @@ public final class OrtSeq2Seq implements StepModel {
 
     @Override
     public Encoded encode(long[][] tokens) {
+        return encode(tokens, SearchControl.NONE);
+    }
+
+    @Override
+    public Encoded encode(long[][] tokens, SearchControl control) {
+        control.checkCancelled();
         int b = tokens.length;
         int t = 0;
         for (int i = 0; i < b; i++) {
@@ -101,7 +114,7 @@ public final class OrtSeq2Seq implements StepModel {
         var env = OrtRuntime.environment();
         try (OnnxTensor tok = OnnxTensor.createTensor(env, LongBuffer.wrap(padded), new long[] {b, t});
              OnnxTensor len = OnnxTensor.createTensor(env, IntBuffer.wrap(lengths), new long[] {b});
-             OrtSession.Result r = encoder.run(Map.of(TOKENS, tok, LENGTHS, len))) {
+             OrtSession.Result r = run(encoder, Map.of(TOKENS, tok, LENGTHS, len), null, control)) {
             float[] memory = OrtTensors.flat(r, MEMORY);
             float[] keys = OrtTensors.flat(r, KEYS);
             float[] initH = OrtTensors.flat(r, INIT_H);
@@ -116,12 +129,19 @@ public final class OrtSeq2Seq implements StepModel {
             }
             return new Encoded(rows);
         } catch (OrtException e) {
-            throw new InferenceException("encoder run failed: " + e.getMessage(), e);
+            throw failure("encoder run", e, control);
         }
     }
 
     @Override
     public StepOutput step(Encoded enc, int[] sourceRow, long[] prevTokens, float[][] h, float[][] c) {
+        return step(enc, sourceRow, prevTokens, h, c, SearchControl.NONE);
+    }
+
+    @Override
+    public StepOutput step(Encoded enc, int[] sourceRow, long[] prevTokens, float[][] h, float[][] c,
+            SearchControl control) {
+        control.checkCancelled();
         int n = sourceRow.length;
         int t = enc.maxLength(sourceRow);
         float[] memory = new float[n * t * memorySize];
@@ -142,8 +162,8 @@ public final class OrtSeq2Seq implements StepModel {
              OnnxTensor memT = OrtTensors.floats(memory, n, t, memorySize);
              OnnxTensor keyT = OrtTensors.floats(keys, n, t, decoderHidden);
              OnnxTensor maskT = OrtTensors.floats(mask, n, t);
-             OrtSession.Result r = decoder.run(
-                     Map.of(PREV_TOKEN, prev, H, hT, C, cT, MEMORY, memT, KEYS, keyT, MASK, maskT), STEP_OUTPUTS)) {
+             OrtSession.Result r = run(decoder,
+                     Map.of(PREV_TOKEN, prev, H, hT, C, cT, MEMORY, memT, KEYS, keyT, MASK, maskT), STEP_OUTPUTS, control)) {
             float[][] attention = OrtTensors.matrix(OrtTensors.flat(r, ATTENTION), 0, n, t);
             for (int i = 0; i < n; i++) {
                 attention[i] = Arrays.copyOf(attention[i], enc.row(sourceRow[i]).length());
@@ -154,8 +174,26 @@ public final class OrtSeq2Seq implements StepModel {
                     OrtTensors.matrix(OrtTensors.flat(r, C_OUT), 0, n, decoderHidden),
                     attention);
         } catch (OrtException e) {
-            throw new InferenceException("decoder step failed: " + e.getMessage(), e);
+            throw failure("decoder step", e, control);
         }
+    }
+
+    /** Runs a session with the control's run options, if it has any. */
+    private static OrtSession.Result run(OrtSession session, Map<String, OnnxTensor> inputs, Set<String> outputs,
+            SearchControl control) throws OrtException {
+        OrtSession.RunOptions options = control.unwrap(OrtSession.RunOptions.class);
+        if (options == null) {
+            return outputs == null ? session.run(inputs) : session.run(inputs, outputs);
+        }
+        return outputs == null ? session.run(inputs, options) : session.run(inputs, outputs, options);
+    }
+
+    /** A failed run: cancelled if the control was (the terminate flag makes the run fail), else an inference failure. */
+    private static RuntimeException failure(String what, OrtException e, SearchControl control) {
+        if (control.isCancelled()) {
+            return new SearchCancelledException(what + " terminated: search cancelled", e);
+        }
+        return new InferenceException(what + " failed: " + e.getMessage(), e);
     }
 
     @Override

@@ -24,7 +24,7 @@ record Live(int input, long[] tokens, double logProb, float[] h, float[] c) {
     }
 
     /** Runs one batched step over all live hypotheses (in list order). */
-    static StepOutput step(StepModel model, Encoded enc, List<Live> live) {
+    static StepOutput step(StepModel model, Encoded enc, List<Live> live, SearchControl control) {
         int n = live.size();
         int[] rows = new int[n];
         long[] prev = new long[n];
@@ -37,7 +37,8 @@ record Live(int input, long[] tokens, double logProb, float[] h, float[] c) {
             h[i] = l.h;
             c[i] = l.c;
         }
-        StepOutput out = model.step(enc, rows, prev, h, c);
+        control.checkCancelled();
+        StepOutput out = model.step(enc, rows, prev, h, c, control);
         if (out.size() != n) {
             throw new IllegalStateException("step returned " + out.size() + " rows for " + n + " hypotheses");
         }

@@ -17,6 +17,25 @@ public interface StepModel extends AutoCloseable {
      */
     StepOutput step(Encoded enc, int[] sourceRow, long[] prevTokens, float[][] h, float[][] c);
 
+    /**
+     * {@link #encode(long[][])} under a {@link SearchControl}: fails with {@link SearchCancelledException}
+     * once it is cancelled. Engines that can abort a running call (ONNX Runtime) override this.
+     */
+    default Encoded encode(long[][] tokens, SearchControl control) {
+        control.checkCancelled();
+        return encode(tokens);
+    }
+
+    /**
+     * {@link #step} under a {@link SearchControl}: fails with {@link SearchCancelledException} once it
+     * is cancelled. Engines that can abort a running call (ONNX Runtime) override this.
+     */
+    default StepOutput step(Encoded enc, int[] sourceRow, long[] prevTokens, float[][] h, float[][] c,
+            SearchControl control) {
+        control.checkCancelled();
+        return step(enc, sourceRow, prevTokens, h, c);
+    }
+
     /** Size of the output vocabulary V. */
     int vocabSize();
 

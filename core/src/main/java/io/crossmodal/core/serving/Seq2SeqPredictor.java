@@ -6,6 +6,8 @@ import io.crossmodal.core.bundle.ComponentSpec;
 import io.crossmodal.core.onnx.OrtSeq2Seq;
 import io.crossmodal.core.onnx.SessionFactory;
 import io.crossmodal.core.search.Hypothesis;
+import io.crossmodal.core.search.SearchCancelledException;
+import io.crossmodal.core.search.SearchControl;
 import io.crossmodal.core.search.SearchOptions;
 import io.crossmodal.core.search.SequenceSearch;
 import io.crossmodal.core.search.SpecialTokens;
@@ -20,6 +22,10 @@ import java.util.Map;
  * source vocabulary (never mapping to {@code <unk>}), runs the requested search over all inputs in
  * one batch, and maps ids back to target symbols. Stateless apart from the model, so thread-safe
  * when the model is (OrtSeq2Seq is).
+ *
+ * <p>For dynamic batching a server validates each request on its own ({@link #sourceIds}), so one bad
+ * request never fails a batch, and then runs the validated requests of a batch together with
+ * {@link #transduce(long[][], List, SearchControl)}, each with its own length limit / n-best / seed.
  */
 public final class Seq2SeqPredictor implements AutoCloseable {
 
@@ -90,8 +96,67 @@ public final class Seq2SeqPredictor implements AutoCloseable {
         for (int i = 0; i < inputs.size(); i++) {
             sources[i] = toIds(i, inputs.get(i));
         }
-        List<List<ScoredSequence>> out = new ArrayList<>(inputs.size());
-        for (List<Hypothesis> hyps : search.search(model, sources)) {
+        return toScored(search.search(model, sources));
+    }
+
+    /**
+     * The source ids of one input, checked against the source vocabulary and the length limit.
+     *
+     * @throws InvalidInputException naming the first unknown or reserved symbol and its position (input index 0)
+     */
+    public long[] sourceIds(List<String> symbols) {
+        return toIds(0, symbols);
+    }
+
+    /**
+     * Runs already validated inputs ({@link #sourceIds}) as one batch: input i with {@code options.get(i)},
+     * all sharing one {@link SearchOptions#batchKey()}; per input, its hypotheses, best first.
+     *
+     * @throws InvalidInputException   the options cannot share a batch or are invalid
+     * @throws SearchCancelledException {@code control} was cancelled
+     */
+    public List<List<ScoredSequence>> transduce(long[][] sources, List<SearchOptions> options, SearchControl control) {
+        if (sources.length != options.size()) {
+            throw new IllegalArgumentException(sources.length + " inputs but " + options.size() + " search options");
+        }
+        if (sources.length == 0) {
+            return List.of();
+        }
+        SequenceSearch search;
+        try {
+            search = SearchOptions.toSearch(options);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("invalid search options: " + e.getMessage());
+        }
+        return toScored(search.search(model, sources, control));
+    }
+
+    /**
+     * One tiny greedy run (one input: the first data symbol of the source vocabulary, at most two output
+     * symbols), so a freshly loaded model has run once before it takes traffic: sessions are initialised
+     * and graphs whose shapes do not fit the vocabularies fail here, not on a request.
+     */
+    public void warmUp() {
+        long first = -1;
+        for (Map.Entry<String, Integer> e : sourceIds.entrySet()) {
+            if (e.getValue() >= SpecialTokens.COUNT && (first < 0 || e.getValue() < first)) {
+                first = e.getValue();
+            }
+        }
+        if (first < 0) {
+            throw new IllegalStateException("the source vocabulary has no data symbols");
+        }
+        List<List<Hypothesis>> out = SearchOptions.greedy().withMaxLength(2).toSearch()
+                .search(model, new long[][] {{first}});
+        if (out.size() != 1 || out.get(0).size() != 1) {
+            throw new IllegalStateException("warm-up run returned " + out + " for one input");
+        }
+        toScored(out);
+    }
+
+    private List<List<ScoredSequence>> toScored(List<List<Hypothesis>> hypotheses) {
+        List<List<ScoredSequence>> out = new ArrayList<>(hypotheses.size());
+        for (List<Hypothesis> hyps : hypotheses) {
             List<ScoredSequence> scored = new ArrayList<>(hyps.size());
             for (Hypothesis h : hyps) {
                 scored.add(new ScoredSequence(toSymbols(h.tokens()), h.logProb()));

@@ -133,6 +133,34 @@ class Seq2SeqPredictorTest {
     }
 
     @Test
+    void aBatchOfValidatedInputsWithTheirOwnOptionsEqualsOneAtATime() {
+        List<SearchOptions> beam = List.of(SearchOptions.beam(3, 1).withMaxLength(4), SearchOptions.beam(3, 3).withMaxLength(MAX_LEN),
+                SearchOptions.beam(3, 2).withMaxLength(2), SearchOptions.beam(3, 3).withMaxLength(7));
+        List<SearchOptions> sampling = List.of(SearchOptions.sampling(4, 0.9, 1).withMaxLength(5),
+                SearchOptions.sampling(4, 0.9, 2).withMaxLength(MAX_LEN), SearchOptions.sampling(4, 0.9, 1).withMaxLength(MAX_LEN),
+                SearchOptions.sampling(4, 0.9, 3).withMaxLength(3));
+        long[][] sources = inputs().stream().map(predictor::sourceIds).toArray(long[][]::new);
+        for (List<SearchOptions> options : List.of(beam, sampling)) {
+            List<List<ScoredSequence>> batched = predictor.transduce(sources, options, io.crossmodal.core.search.SearchControl.NONE);
+            for (int i = 0; i < sources.length; i++) {
+                List<ScoredSequence> alone = predictor.transduce(List.of(inputs().get(i)), options.get(i)).get(0);
+                assertEquals(alone.size(), batched.get(i).size());
+                for (int k = 0; k < alone.size(); k++) {
+                    assertEquals(alone.get(k).symbols(), batched.get(i).get(k).symbols(), options.get(i) + " input " + i);
+                    assertEquals(alone.get(k).logProb(), batched.get(i).get(k).logProb(), 1e-4);
+                }
+            }
+        }
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> predictor.transduce(sources,
+                List.of(SearchOptions.greedy(), SearchOptions.beam(2, 1), SearchOptions.greedy(), SearchOptions.greedy()),
+                io.crossmodal.core.search.SearchControl.NONE));
+        assertTrue(e.getMessage().contains("cannot share a batch"), e.getMessage());
+        e = assertThrows(InvalidInputException.class, () -> predictor.sourceIds(List.of("k", "q")));
+        assertEquals(1, e.position());
+        predictor.warmUp();
+    }
+
+    @Test
     void samplingIsReproducible() {
         SearchOptions opts = SearchOptions.sampling(5, 0.8, 17).withMaxLength(MAX_LEN);
         List<List<ScoredSequence>> a = predictor.transduce(inputs(), opts);

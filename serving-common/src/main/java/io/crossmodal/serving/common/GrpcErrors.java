@@ -23,11 +23,20 @@ public final class GrpcErrors {
 
     /** Any failure of a call, as the status to answer with; unexpected ones are logged with their stack. */
     public static StatusRuntimeException toStatus(Throwable t, String requestId, String rpc) {
+        while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
         if (t instanceof StatusRuntimeException s) {
             return s;
         }
+        if (t instanceof io.grpc.StatusException s) {
+            return s.getStatus().asRuntimeException(s.getTrailers());
+        }
         Status status;
-        if (t instanceof InvalidInputException e) {
+        if (t instanceof io.crossmodal.core.search.SearchCancelledException) {
+            status = Status.CANCELLED.withDescription(rpc + " cancelled");
+        } else if (t instanceof InvalidInputException e) {
             status = Status.INVALID_ARGUMENT.withDescription(e.getMessage());
         } else if (t instanceof ModelNotFoundException e) {
             status = Status.NOT_FOUND.withDescription(e.getMessage());

@@ -29,7 +29,14 @@ public class ModelsReadinessCheck implements HealthCheck {
                 .withData("component", models.component())
                 .withData("registry", models.registry().root().toString())
                 .withData("executionProvider", models.executionProvider())
-                .withData("loaded", models.cache().loaded().toString());
+                .withData("loaded", models.cache().loaded().toString())
+                .withData("following", models.cache().followed().toString());
+        models.reloadStatus().forEach((model, r) -> {
+            if (r.outcome() == io.crossmodal.core.serving.cache.ModelCache.Outcome.REJECTED
+                    || r.outcome() == io.crossmodal.core.serving.cache.ModelCache.Outcome.UNRESOLVABLE) {
+                b.withData("reload:" + model, r.outcome() + (r.to() == null ? "" : " " + r.to()) + ": " + r.reason());
+            }
+        });
         failures.forEach((model, reason) -> b.withData("failed:" + model, reason));
         return b.build();
     }

@@ -2,6 +2,7 @@ package io.crossmodal.serving.common;
 
 import io.crossmodal.core.bundle.Bundle;
 import io.crossmodal.core.bundle.ComponentSpec;
+import io.crossmodal.core.search.SearchControl;
 import io.crossmodal.core.search.SearchOptions;
 import io.crossmodal.core.serving.InvalidInputException;
 import io.crossmodal.core.serving.ScoredSequence;
@@ -14,10 +15,13 @@ import io.crossmodal.proto.common.v1.ModelInfoRequest;
 import io.crossmodal.proto.common.v1.ModelInfoResponse;
 import io.crossmodal.proto.common.v1.ModelRef;
 import io.crossmodal.proto.common.v1.ScoredSequences;
+import io.crossmodal.serving.common.metrics.CallModel;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.jboss.logging.Logger;
 
@@ -85,18 +89,40 @@ public final class Seq2SeqCalls {
     }
 
     /**
-     * Runs the served component of the requested model over the request's token sequence. Checks, in
-     * this order: a model name; the search options ({@code options} gets the input length and applies
-     * the service's limits); an input at all; the tokens against the limits; the model (NOT_FOUND,
-     * FAILED_PRECONDITION); the input kind (a seq2seq model takes only tokens, so e.g. frames are
-     * rejected naming the model); every symbol (an unknown or reserved one is rejected naming it, its
-     * position and the accepted symbols).
+     * A request that passed every check: its lease on the model version (the caller must close it, or
+     * close this), its source ids and its search options. Requests are admitted one by one, so a bad
+     * request is rejected with its own message and never joins a batch.
      */
-    public static Transduction transduce(ServedModels models, TokenCall call, IntFunction<SearchOptions> options) {
-        long start = System.nanoTime();
+    public record Admitted(ModelCache.Lease<Seq2SeqPredictor> lease, long[] sourceIds, SearchOptions options)
+            implements AutoCloseable {
+
+        public ModelKey key() {
+            return lease.key();
+        }
+
+        @Override
+        public void close() {
+            lease.close();
+        }
+    }
+
+    /**
+     * Checks a request and takes a lease on its model version. Checks, in this order: a model name;
+     * the search options ({@code options} gets the input length and applies the service's limits); an
+     * input at all; the tokens against the limits; the model (NOT_FOUND, FAILED_PRECONDITION); the
+     * input kind (a seq2seq model takes only tokens, so e.g. frames are rejected naming the model);
+     * every symbol (an unknown or reserved one is rejected naming it, its position and the accepted
+     * symbols). May load the model (blocking): call it on a worker thread, never on the event loop.
+     */
+    public static Admitted admit(ServedModels models, TokenCall call, IntFunction<SearchOptions> options) {
         ModelSelector selector = ProtoModels.selector(call.hasModel(), call.model());
         List<String> tokens = call.tokens();
         SearchOptions search = options.apply(tokens.size());
+        try {
+            search.toSearch();
+        } catch (IllegalArgumentException e) {
+            throw GrpcErrors.invalid("invalid search options: " + e.getMessage());
+        }
         if (INPUT_NOT_SET.equals(call.inputCase())) {
             throw GrpcErrors.invalid("input is required: set tokens (" + call.expectedInput() + ")");
         }
@@ -104,26 +130,84 @@ public final class Seq2SeqCalls {
         if (tokenInput) {
             checkTokens(tokens, models.limits());
         }
-        Transduction result;
-        try (ModelCache.Lease<Seq2SeqPredictor> lease = models.cache().acquire(selector)) {
+        ModelCache.Lease<Seq2SeqPredictor> lease = models.cache().acquire(selector);
+        try {
+            CallModel.resolved(lease.key().model(), lease.key().version());
             if (!tokenInput) {
                 throw GrpcErrors.invalid("model " + lease.key() + " (component " + models.component()
                         + ", a seq2seq model) takes a token sequence; " + call.inputCase().toLowerCase(Locale.ROOT)
                         + " input is not supported");
             }
-            List<ScoredSequence> hypotheses;
+            long[] ids;
             try {
-                hypotheses = lease.value().transduce(List.of(tokens), search).get(0);
+                ids = lease.value().sourceIds(tokens);
             } catch (InvalidInputException e) {
                 throw GrpcErrors.invalid(describe(e, lease.bundle(), models.component(), lease.key().toString()));
             }
-            result = new Transduction(lease.key(), ProtoModels.scoredSequences(hypotheses));
+            return new Admitted(lease, ids, search);
+        } catch (RuntimeException | Error e) {
+            lease.close();
+            throw e;
         }
-        LOG.debugf("%s %s: %s, %d symbols -> %d sequences (%s) in %.1f ms", call.rpc(), call.requestId(), result.key(),
-                tokens.size(), result.sequences().getSequencesCount(), search.mode() == SearchOptions.Mode.BEAM
-                        ? "beam width " + search.beamWidth() : search.mode().name().toLowerCase(Locale.ROOT),
-                (System.nanoTime() - start) / 1e6);
+    }
+
+    /**
+     * Runs the served component of the requested model over the request's token sequence, on the
+     * calling thread and alone (no batching; the RPCs go through {@link InferenceQueue}). The checks
+     * are {@link #admit}'s.
+     */
+    public static Transduction transduce(ServedModels models, TokenCall call, IntFunction<SearchOptions> options) {
+        long start = System.nanoTime();
+        Transduction result;
+        SearchOptions search;
+        try (Admitted admitted = admit(models, call, options)) {
+            search = admitted.options();
+            List<ScoredSequence> hypotheses = admitted.lease().value().transduce(new long[][] {admitted.sourceIds()},
+                    List.of(search), SearchControl.NONE).get(0);
+            result = new Transduction(admitted.key(), ProtoModels.scoredSequences(hypotheses));
+        }
+        logDone(call, result, search, start);
         return result;
+    }
+
+    static void logDone(TokenCall call, Transduction result, SearchOptions search, long startNanos) {
+        LOG.debugf("%s %s: %s, %d symbols -> %d sequences (%s) in %.1f ms", call.rpc(), call.requestId(), result.key(),
+                call.tokens().size(), result.sequences().getSequencesCount(), search.mode() == SearchOptions.Mode.BEAM
+                        ? "beam width " + search.beamWidth() : search.mode().name().toLowerCase(Locale.ROOT),
+                (System.nanoTime() - startNanos) / 1e6);
+    }
+
+    /**
+     * Answers a unary call asynchronously: {@code submit} queues the request (its failure is answered at
+     * once), the caller's cancellation is forwarded to the queued request, and the response (or the status
+     * its failure maps to) is sent when the batch it joined has run. Never throws. Must run inside the
+     * service method (it registers the cancel handler before the method returns).
+     */
+    public static <R> void answerAsync(String rpc, String requestId, StreamObserver<R> responses,
+            Callable<InferenceQueue.Pending> submit, Function<Transduction, R> toResponse) {
+        InferenceQueue.Pending pending;
+        try {
+            pending = submit.call();
+        } catch (Throwable t) {
+            responses.onError(GrpcErrors.toStatus(t, requestId, rpc));
+            return;
+        }
+        if (responses instanceof ServerCallStreamObserver<R> call) {
+            call.setOnCancelHandler(pending::cancel);
+        }
+        pending.result().whenComplete((result, failure) -> {
+            try {
+                if (failure != null) {
+                    responses.onError(GrpcErrors.toStatus(failure, requestId, rpc));
+                } else {
+                    responses.onNext(toResponse.apply(result));
+                    responses.onCompleted();
+                }
+            } catch (RuntimeException e) {
+                // the call was cancelled or closed meanwhile; nobody is listening
+                LOG.debugf("%s %s: could not answer: %s", rpc, requestId, e.toString());
+            }
+        });
     }
 
     /** The ModelInfo answer for the served component of the requested model. */

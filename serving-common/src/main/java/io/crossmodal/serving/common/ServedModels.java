@@ -15,10 +15,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,6 +32,14 @@ import org.jboss.logging.Logger;
  * loaded predictors for the service's bundle component ({@link ServedComponent}, produced by the
  * service). Preloads the configured models at startup; a model that fails to preload is logged and
  * reported by the readiness check, not fatal.
+ *
+ * <p><b>Hot reload.</b> Unless {@code crossmodal.serving.reload-interval} is 0, the cache follows each
+ * model's default version (alias {@code production}, else the latest) from the first default request
+ * or preload on, and one daemon thread ({@code <service>-model-reload}) polls the registry every
+ * interval ({@link ModelCache#refresh}): a moved default is loaded and warmed before it is switched to
+ * atomically, the old version closes after its in-flight requests, and a version that cannot be served
+ * is rejected with its reason logged (and shown by {@link #reloadStatus()} and the readiness check)
+ * while the old one keeps serving.
  */
 @ApplicationScoped
 public class ServedModels {
@@ -39,10 +53,17 @@ public class ServedModels {
     private final SessionFactory sessions;
     private final ModelCache<Seq2SeqPredictor> cache;
     private final Map<String, String> preloadFailures = new LinkedHashMap<>();
+    private final Duration reloadInterval;
+    private final Map<String, ModelCache.Refresh> reloads = new ConcurrentHashMap<>();
+    private ScheduledExecutorService reloader;
 
-    public ServedModels(ServedComponent served, ServingConfig config) {
+    public ServedModels(ServedComponent served, ServingConfig config, ServingLoadConfig load) {
         this.served = served;
         this.config = config;
+        this.reloadInterval = load.reloadInterval();
+        if (reloadInterval.isNegative()) {
+            throw new IllegalArgumentException("crossmodal.serving.reload-interval must not be negative, got " + reloadInterval);
+        }
         Path root = Path.of(config.registry().dir()).toAbsolutePath().normalize();
         this.registry = new ModelRegistry(root);
         this.catalog = new ModelCatalog(registry);
@@ -51,6 +72,7 @@ public class ServedModels {
         this.sessions = new SessionFactory(options);
         this.cache = ModelCache.seq2seq(registry, sessions, served.component(), config.serving().maxInputLength(),
                 config.serving().cacheSize());
+        this.cache.followDefaults(!reloadInterval.isZero());
         if (!Files.isDirectory(root)) {
             LOG.warnf("model registry %s does not exist (yet); requests will answer NOT_FOUND until models are exported there",
                     root);
@@ -75,6 +97,53 @@ public class ServedModels {
                 LOG.errorf("could not preload model '%s': %s", spec, e.getMessage());
             }
         }
+        startReloading();
+    }
+
+    private synchronized void startReloading() {
+        if (reloadInterval.isZero() || reloader != null) {
+            if (reloadInterval.isZero()) {
+                LOG.infof("hot reload is off (crossmodal.serving.reload-interval=0): default requests resolve the registry "
+                        + "on every request");
+            }
+            return;
+        }
+        reloader = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, served.service() + "-model-reload");
+            t.setDaemon(true);
+            return t;
+        });
+        long ms = Math.max(1, reloadInterval.toMillis());
+        reloader.scheduleWithFixedDelay(this::reloadNow, ms, ms, TimeUnit.MILLISECONDS);
+        LOG.infof("following the default version (alias %s, else latest) of the served models; polling the registry every %s",
+                ModelCache.DEFAULT_ALIAS, reloadInterval);
+    }
+
+    /**
+     * Polls the registry once for every followed model (what the reload thread does every interval):
+     * a moved default is loaded, warmed and switched to, or rejected. Never throws.
+     */
+    public void reloadNow() {
+        for (String model : cache.followed().keySet()) {
+            try {
+                ModelCache.Refresh r = cache.refresh(model);
+                if (r.outcome() != ModelCache.Outcome.NOT_FOLLOWED) {
+                    reloads.put(model, r);
+                }
+            } catch (RuntimeException | Error e) {
+                LOG.errorf(e, "reloading model %s failed unexpectedly; its current version keeps serving", model);
+            }
+        }
+    }
+
+    /** The last poll's outcome per followed model (SWITCHED / UNCHANGED / REJECTED with the reason / ...). */
+    public Map<String, ModelCache.Refresh> reloadStatus() {
+        return new TreeMap<>(reloads);
+    }
+
+    /** The poll interval of hot reload ({@code 0}: off). */
+    public Duration reloadInterval() {
+        return reloadInterval;
     }
 
     /** {@code name}, {@code name/version} or {@code name@alias}. */
@@ -92,6 +161,11 @@ public class ServedModels {
 
     @PreDestroy
     void close() {
+        synchronized (this) {
+            if (reloader != null) {
+                reloader.shutdownNow();
+            }
+        }
         cache.close();
     }
 
