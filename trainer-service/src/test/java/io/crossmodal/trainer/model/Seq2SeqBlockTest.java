@@ -12,9 +12,9 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import java.util.ArrayList;
+import io.crossmodal.trainer.train.Example;
+import io.crossmodal.trainer.train.ToyData;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class Seq2SeqBlockTest {
@@ -22,22 +22,9 @@ class Seq2SeqBlockTest {
     /** A reversal task needs attention; the loss must fall far below its starting value. */
     @Test
     void learnsToReverseShortSequences() {
-        Random rnd = new Random(7);
-        List<long[]> src = new ArrayList<>();
-        List<long[]> tgt = new ArrayList<>();
-        for (int i = 0; i < 64; i++) {
-            int len = 2 + rnd.nextInt(4);
-            long[] s = new long[len];
-            long[] t = new long[len];
-            for (int j = 0; j < len; j++) {
-                s[j] = 4 + rnd.nextInt(6);
-            }
-            for (int j = 0; j < len; j++) {
-                t[j] = s[len - 1 - j];
-            }
-            src.add(s);
-            tgt.add(t);
-        }
+        List<Example> data = ToyData.reversal(64, 7);
+        List<long[]> src = data.stream().map(Example::src).toList();
+        List<long[]> tgt = data.stream().map(Example::tgt).toList();
         Seq2SeqSpec spec = new Seq2SeqSpec(10, 10, 16, 32, 32);
         try (Model model = Model.newInstance("s2s")) {
             Seq2SeqBlock block = new Seq2SeqBlock(spec);

@@ -13,6 +13,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import io.crossmodal.trainer.train.ComponentTrainer;
+import io.crossmodal.trainer.train.Example;
+import io.crossmodal.trainer.train.ToyData;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,22 +35,9 @@ class SequenceSamplerTest {
     @BeforeAll
     static void models() {
         Engine.getInstance().setRandomSeed(11);
-        Random rnd = new Random(7);
-        List<long[]> src = new ArrayList<>();
-        List<long[]> tgt = new ArrayList<>();
-        for (int i = 0; i < 64; i++) {
-            int len = 2 + rnd.nextInt(4);
-            long[] s = new long[len];
-            long[] t = new long[len];
-            for (int j = 0; j < len; j++) {
-                s[j] = 4 + rnd.nextInt(6);
-            }
-            for (int j = 0; j < len; j++) {
-                t[j] = s[len - 1 - j];
-            }
-            src.add(s);
-            tgt.add(t);
-        }
+        List<Example> data = ToyData.reversal(64, 7);
+        List<long[]> src = data.stream().map(Example::src).toList();
+        List<long[]> tgt = data.stream().map(Example::tgt).toList();
         sources = src.subList(0, 24);
         trained = seq2seq("trained");
         try (Trainer trainer = trained.newTrainer(ComponentTrainer.adam(new float[] {0.01f}))) {

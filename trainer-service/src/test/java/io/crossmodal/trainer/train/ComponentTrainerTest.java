@@ -13,29 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ComponentTrainerTest {
-    static List<Example> reversal(int n, long seed) {
-        Random rnd = new Random(seed);
-        List<Example> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int len = 2 + rnd.nextInt(4);
-            long[] s = new long[len];
-            long[] t = new long[len];
-            for (int j = 0; j < len; j++) {
-                s[j] = 4 + rnd.nextInt(6);
-            }
-            for (int j = 0; j < len; j++) {
-                t[j] = s[len - 1 - j];
-            }
-            out.add(new Example(s, t));
-        }
-        return out;
-    }
-
     private static ComponentTrainer.Result train(Path ckpt, int epochs, List<ProgressEvent> events, boolean cancel) throws Exception {
         try (Model model = Model.newInstance("t")) {
             Seq2SeqBlock block = new Seq2SeqBlock(new Seq2SeqSpec(10, 10, 8, 16, 16));
@@ -45,7 +26,7 @@ class ComponentTrainerTest {
             ComponentTrainer trainer = new ComponentTrainer(events::add, () -> cancel && ++steps[0] > 3);
             TrainSettings s = new TrainSettings(16, 0.01f, epochs, 0, 5, 5f, 0.5f, 1);
             double[] dev = {1.0};
-            return trainer.train("toy", model, reversal(64, 1),
+            return trainer.train("toy", model, ToyData.reversal(64, 1),
                     (m, b) -> Seq2SeqBatch.pairs(m, b.stream().map(Example::src).toList(), b.stream().map(Example::tgt).toList()),
                     true, s, () -> dev[0] -= 0.1, "per", ckpt);
         }
