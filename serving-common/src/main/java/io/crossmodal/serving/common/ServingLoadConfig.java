@@ -36,7 +36,7 @@ public interface ServingLoadConfig {
         int maxBatchSize();
 
         /** How long the oldest waiting request waits for others to join its batch; 0 = run whatever is queued at once. */
-        @WithDefault("2ms")
+        @WithDefault("0ms")
         Duration maxQueueDelay();
 
         /** Requests waiting per model (not counting the batch running); beyond, requests get RESOURCE_EXHAUSTED at once. */
