@@ -4,15 +4,21 @@ import java.util.Objects;
 
 /**
  * Session settings chosen by configuration. Thread counts of 0 leave ONNX Runtime's defaults;
- * inter-op threads only matter for graphs with parallel branches.
+ * inter-op threads only matter for graphs with parallel branches. {@code cudaMemoryLimitBytes}
+ * caps the CUDA provider's memory arena (ONNX Runtime's {@code gpu_mem_limit}); 0 = no cap.
  */
-public record OrtOptions(ExecutionProvider provider, int cudaDeviceId, int intraOpThreads, int interOpThreads) {
+public record OrtOptions(ExecutionProvider provider, int cudaDeviceId, int intraOpThreads, int interOpThreads,
+        long cudaMemoryLimitBytes) {
 
     public OrtOptions {
         Objects.requireNonNull(provider, "provider");
-        if (cudaDeviceId < 0 || intraOpThreads < 0 || interOpThreads < 0) {
-            throw new IllegalArgumentException("device id and thread counts must be >= 0");
+        if (cudaDeviceId < 0 || intraOpThreads < 0 || interOpThreads < 0 || cudaMemoryLimitBytes < 0) {
+            throw new IllegalArgumentException("device id, thread counts and CUDA memory limit must be >= 0");
         }
+    }
+
+    public OrtOptions(ExecutionProvider provider, int cudaDeviceId, int intraOpThreads, int interOpThreads) {
+        this(provider, cudaDeviceId, intraOpThreads, interOpThreads, 0);
     }
 
     public static OrtOptions cpu() {
@@ -24,6 +30,6 @@ public record OrtOptions(ExecutionProvider provider, int cudaDeviceId, int intra
     }
 
     public OrtOptions withThreads(int intraOp, int interOp) {
-        return new OrtOptions(provider, cudaDeviceId, intraOp, interOp);
+        return new OrtOptions(provider, cudaDeviceId, intraOp, interOp, cudaMemoryLimitBytes);
     }
 }

@@ -1,6 +1,7 @@
 package io.crossmodal.core.onnx;
 
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.providers.OrtCUDAProviderOptions;
 import ai.onnxruntime.OrtSession;
 import java.nio.file.Path;
 import org.jboss.logging.Logger;
@@ -92,7 +93,12 @@ public final class SessionFactory {
     private OrtSession createOnThisThread(Creator creator, String what) {
         if (provider == ExecutionProvider.CUDA) {
             try (OrtSession.SessionOptions so = baseOptions()) {
-                so.addCUDA(options.cudaDeviceId());
+                try (OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(options.cudaDeviceId())) {
+                    if (options.cudaMemoryLimitBytes() > 0) {
+                        cuda.add("gpu_mem_limit", Long.toString(options.cudaMemoryLimitBytes()));
+                    }
+                    so.addCUDA(cuda);
+                }
                 return creator.create(so);
             } catch (OrtException | RuntimeException e) {
                 // e.g. no driver / device: degrade to CPU rather than failing the service

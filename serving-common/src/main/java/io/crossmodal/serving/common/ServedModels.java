@@ -68,7 +68,7 @@ public class ServedModels {
         this.registry = new ModelRegistry(root);
         this.catalog = new ModelCatalog(registry);
         OrtOptions options = new OrtOptions(ExecutionProvider.parse(config.onnx().provider()), config.onnx().deviceId(),
-                config.onnx().intraOpThreads(), config.onnx().interOpThreads());
+                config.onnx().intraOpThreads(), config.onnx().interOpThreads(), config.onnx().cudaMemoryLimit());
         this.sessions = new SessionFactory(options);
         this.cache = ModelCache.seq2seq(registry, sessions, served.component(), config.serving().maxInputLength(),
                 config.serving().cacheSize());

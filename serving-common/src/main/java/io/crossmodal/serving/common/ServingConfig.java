@@ -41,6 +41,10 @@ public interface ServingConfig {
         @WithDefault("0")
         int deviceId();
 
+        /** Cap on the CUDA provider's memory arena in bytes (ONNX Runtime gpu_mem_limit); 0 = no cap. */
+        @WithDefault("0")
+        long cudaMemoryLimit();
+
         /** Intra-op threads per session; 0 = ONNX Runtime's default. */
         @WithDefault("0")
         int intraOpThreads();
