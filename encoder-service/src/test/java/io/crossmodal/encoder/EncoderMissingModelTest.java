@@ -1,52 +1,15 @@
 package io.crossmodal.encoder;
 
-import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.is;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import io.crossmodal.proto.common.v1.ModelRef;
-import io.crossmodal.proto.common.v1.TokenSequence;
-import io.crossmodal.proto.encoder.v1.EncodeRequest;
-import io.crossmodal.proto.encoder.v1.EncoderGrpc;
-import io.crossmodal.serving.common.testing.GrpcTesting;
+import io.crossmodal.serving.common.testing.MissingModelContract;
 import io.crossmodal.serving.common.testing.MissingModelProfile;
-import io.grpc.ManagedChannel;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import java.net.URL;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 
-/** A configured model that is not in the registry: not ready (503), but alive and serving the other models. */
+/** The Encoder with a configured model missing from the registry (checks in {@link MissingModelContract}). */
 @QuarkusTest
 @TestProfile(MissingModelProfile.class)
-class EncoderMissingModelTest {
-
-    @TestHTTPResource("/")
-    URL base;
-
-    @Test
-    void readinessIsDownWhileLivenessIsUp() {
-        given().when().get("/q/health/ready").then().statusCode(503)
-                .body("status", is("DOWN"))
-                .body("checks.find { it.name == 'crossmodal-encoder-models' }.status", is("DOWN"))
-                .body("checks.find { it.name == 'crossmodal-encoder-models' }.data.'failed:nosuchmodel'",
-                        containsString("nosuchmodel"))
-                .body("checks.find { it.name == 'crossmodal-encoder-models' }.data.loaded", containsString("tiny/1"));
-        given().when().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
-    }
-
-    @Test
-    void theLoadedModelIsStillServed() throws Exception {
-        ManagedChannel channel = GrpcTesting.channel(base);
-        try {
-            assertEquals("tiny", EncoderGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
-                    .encode(EncodeRequest.newBuilder().setModel(ModelRef.newBuilder().setName("tiny"))
-                            .setTokens(TokenSequence.newBuilder().addTokens("K")).build()).getModelName());
-        } finally {
-            GrpcTesting.close(channel);
-        }
+class EncoderMissingModelTest extends MissingModelContract {
+    EncoderMissingModelTest() {
+        super(new EncoderSpec());
     }
 }

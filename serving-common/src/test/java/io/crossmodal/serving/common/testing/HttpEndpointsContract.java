@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The HTTP side of an inference service (REST Assured): liveness, readiness, Prometheus metrics after
  * gRPC calls; and grpc.health.v1 per service name and gRPC server reflection on the same port. Each
- * service's {@code @QuarkusTest} subclass (with {@link TinyRegistryResource}) says how to call it.
+ * service's {@code @QuarkusTest} subclass (with {@link TinyRegistryResource}) passes its {@link ServiceSpec}.
  */
 public abstract class HttpEndpointsContract {
 
@@ -40,30 +40,11 @@ public abstract class HttpEndpointsContract {
     URL base;
 
     protected ManagedChannel channel;
+    private final ServiceSpec spec;
 
-    /** Full gRPC service name, e.g. {@code crossmodal.decoder.v1.Decoder}. */
-    protected abstract String service();
-
-    /** The other inference service, which this server does not serve. */
-    protected abstract String otherService();
-
-    /** The unary inference method, e.g. {@code Decode}. */
-    protected abstract String method();
-
-    /** Name of the service's readiness check. */
-    protected abstract String readinessCheck();
-
-    /** A valid input of the tiny model, and a second one, and one symbol. */
-    protected abstract List<String> word();
-
-    protected abstract List<String> otherWord();
-
-    protected abstract String symbol();
-
-    /** One unary inference call on {@code channel}; throws StatusRuntimeException on failure. */
-    protected abstract void infer(ModelRef.Builder model, List<String> tokens);
-
-    protected abstract void modelInfo(ModelRef.Builder model);
+    protected HttpEndpointsContract(ServiceSpec spec) {
+        this.spec = spec;
+    }
 
     @BeforeEach
     void connect() {
@@ -84,9 +65,9 @@ public abstract class HttpEndpointsContract {
     void readinessIsUpWithTheConfiguredModelLoaded() {
         given().when().get("/q/health/ready").then().statusCode(200)
                 .body("status", is("UP"))
-                .body("checks.name", hasItem(readinessCheck()))
-                .body("checks.find { it.name == '" + readinessCheck() + "' }.status", is("UP"))
-                .body("checks.find { it.name == '" + readinessCheck() + "' }.data.loaded", containsString("tiny/1"));
+                .body("checks.name", hasItem(spec.readinessCheck()))
+                .body("checks.find { it.name == '" + spec.readinessCheck() + "' }.status", is("UP"))
+                .body("checks.find { it.name == '" + spec.readinessCheck() + "' }.data.loaded", containsString("tiny/1"));
     }
 
     static String metrics() {
@@ -94,7 +75,7 @@ public abstract class HttpEndpointsContract {
     }
 
     Map<String, String> call(String method, String code, String model, String version) {
-        return Map.of("grpc_service", service(), "grpc_method", method, "grpc_code", code, "model", model,
+        return Map.of("grpc_service", spec.service(), "grpc_method", method, "grpc_code", code, "model", model,
                 "model_version", version);
     }
 
@@ -102,34 +83,34 @@ public abstract class HttpEndpointsContract {
     void metricsCountCallsByStatusModelAndVersion() {
         String before = metrics();
         for (int i = 0; i < 3; i++) {
-            infer(ModelRef.newBuilder().setName("tiny"), word());
+            spec.infer(channel, ModelRef.newBuilder().setName("tiny"), spec.word());
         }
-        infer(ModelRef.newBuilder().setName("tiny").setVersion("2"), otherWord());
-        GrpcTesting.fails(Status.Code.NOT_FOUND, () -> infer(ModelRef.newBuilder().setName("nosuchmodel"), List.of(symbol())));
-        GrpcTesting.fails(Status.Code.NOT_FOUND, () -> infer(ModelRef.newBuilder().setName("made-up-7"), List.of(symbol())));
-        GrpcTesting.fails(Status.Code.INVALID_ARGUMENT, () -> infer(ModelRef.newBuilder().setName("tiny"), List.of()));
-        GrpcTesting.fails(Status.Code.FAILED_PRECONDITION, () -> infer(ModelRef.newBuilder().setName("broken"), List.of(symbol())));
-        modelInfo(ModelRef.newBuilder().setName("tiny"));
+        spec.infer(channel, ModelRef.newBuilder().setName("tiny").setVersion("2"), spec.otherWord());
+        GrpcTesting.fails(Status.Code.NOT_FOUND, () -> spec.infer(channel, ModelRef.newBuilder().setName("nosuchmodel"), List.of(spec.symbol())));
+        GrpcTesting.fails(Status.Code.NOT_FOUND, () -> spec.infer(channel, ModelRef.newBuilder().setName("made-up-7"), List.of(spec.symbol())));
+        GrpcTesting.fails(Status.Code.INVALID_ARGUMENT, () -> spec.infer(channel, ModelRef.newBuilder().setName("tiny"), List.of()));
+        GrpcTesting.fails(Status.Code.FAILED_PRECONDITION, () -> spec.infer(channel, ModelRef.newBuilder().setName("broken"), List.of(spec.symbol())));
+        spec.modelInfo(channel, ModelRef.newBuilder().setName("tiny"));
         String after = metrics();
 
         String requests = "crossmodal_grpc_server_requests_total";
         String failures = "crossmodal_grpc_server_failures_total";
-        assertEquals(3, delta(before, after, requests, call(method(), "OK", "tiny", "1")));
-        assertEquals(1, delta(before, after, requests, call(method(), "OK", "tiny", "2")));
+        assertEquals(3, delta(before, after, requests, call(spec.method(), "OK", "tiny", "1")));
+        assertEquals(1, delta(before, after, requests, call(spec.method(), "OK", "tiny", "2")));
         assertEquals(1, delta(before, after, requests, call("ModelInfo", "OK", "tiny", "1")));
         // made-up model names are counted under model="unknown" (bounded label values)
-        assertEquals(2, delta(before, after, requests, call(method(), "NOT_FOUND", "unknown", "unresolved")));
-        assertEquals(2, delta(before, after, failures, call(method(), "NOT_FOUND", "unknown", "unresolved")));
-        assertEquals(1, delta(before, after, requests, call(method(), "INVALID_ARGUMENT", "tiny", "unresolved")));
-        assertEquals(1, delta(before, after, requests, call(method(), "FAILED_PRECONDITION", "broken", "unresolved")));
+        assertEquals(2, delta(before, after, requests, call(spec.method(), "NOT_FOUND", "unknown", "unresolved")));
+        assertEquals(2, delta(before, after, failures, call(spec.method(), "NOT_FOUND", "unknown", "unresolved")));
+        assertEquals(1, delta(before, after, requests, call(spec.method(), "INVALID_ARGUMENT", "tiny", "unresolved")));
+        assertEquals(1, delta(before, after, requests, call(spec.method(), "FAILED_PRECONDITION", "broken", "unresolved")));
         assertEquals(0, delta(before, after, failures, Map.of("grpc_code", "OK")), "OK calls are no failures");
         assertFalse(after.contains("nosuchmodel") || after.contains("made-up-7"), "no label value from a made-up name");
 
         // the latency histogram
         String latency = "crossmodal_grpc_server_latency_seconds";
-        assertEquals(3, delta(before, after, latency + "_count", call(method(), "OK", "tiny", "1")));
-        assertTrue(PrometheusText.sum(after, latency + "_sum", call(method(), "OK", "tiny", "1")) > 0);
-        List<PrometheusText.Sample> buckets = PrometheusText.find(after, latency + "_bucket", call(method(), "OK", "tiny", "1"));
+        assertEquals(3, delta(before, after, latency + "_count", call(spec.method(), "OK", "tiny", "1")));
+        assertTrue(PrometheusText.sum(after, latency + "_sum", call(spec.method(), "OK", "tiny", "1")) > 0);
+        List<PrometheusText.Sample> buckets = PrometheusText.find(after, latency + "_bucket", call(spec.method(), "OK", "tiny", "1"));
         assertTrue(buckets.size() >= 10, "histogram buckets: " + buckets);
         assertTrue(buckets.stream().anyMatch(b -> b.labels().get("le").equals("+Inf")), "+Inf bucket");
         assertTrue(after.contains("# TYPE crossmodal_grpc_server_requests counter"), "counter type line");
@@ -140,12 +121,12 @@ public abstract class HttpEndpointsContract {
     void grpcHealthAnswersPerServiceName() {
         HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
         assertEquals(HealthCheckResponse.ServingStatus.SERVING,
-                health.check(HealthCheckRequest.newBuilder().setService(service()).build()).getStatus());
+                health.check(HealthCheckRequest.newBuilder().setService(spec.service()).build()).getStatus());
         assertEquals(HealthCheckResponse.ServingStatus.SERVING, health.check(HealthCheckRequest.getDefaultInstance()).getStatus());
         // a service this server does not serve: Quarkus answers status UNKNOWN (the gRPC health spec says
         // NOT_FOUND); either way not SERVING, which is what a Kubernetes grpc probe checks
         assertEquals(HealthCheckResponse.ServingStatus.UNKNOWN,
-                health.check(HealthCheckRequest.newBuilder().setService(otherService()).build()).getStatus());
+                health.check(HealthCheckRequest.newBuilder().setService(spec.otherService()).build()).getStatus());
     }
 
     @Test
@@ -171,7 +152,7 @@ public abstract class HttpEndpointsContract {
         List<String> services = answer.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()
                 .map(ServiceResponse::getName).toList();
         requests.onCompleted();
-        assertTrue(services.contains(service()) && services.contains("grpc.health.v1.Health"), services.toString());
+        assertTrue(services.contains(spec.service()) && services.contains("grpc.health.v1.Health"), services.toString());
     }
 
     static double delta(String before, String after, String name, Map<String, String> labels) {
