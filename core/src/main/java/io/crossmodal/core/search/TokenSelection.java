@@ -1,9 +1,10 @@
 package io.crossmodal.core.search;
 
 import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
 
 /** Token choice over one row of log-probabilities, restricted to generatable ids. */
-final class TokenSelection {
+public final class TokenSelection {
 
     private TokenSelection() {
     }
@@ -36,23 +37,32 @@ final class TokenSelection {
 
     /** Samples from softmax(logProbs / temperature) over generatable ids. */
     static int sample(float[] logProbs, double temperature, SplittableRandom rng) {
+        return sample(logProbs, 0, logProbs.length, temperature, rng::nextDouble);
+    }
+
+    /**
+     * Samples an id from softmax(row / temperature) over the generatable ids of
+     * {@code row[offset .. offset + vocab)} (logits or log-probabilities: the softmax is the same),
+     * using exactly one draw of {@code uniform} in [0, 1).
+     */
+    public static int sample(float[] row, int offset, int vocab, double temperature, DoubleSupplier uniform) {
         double max = Double.NEGATIVE_INFINITY;
-        for (int v = 0; v < logProbs.length; v++) {
+        for (int v = 0; v < vocab; v++) {
             if (SpecialTokens.generatable(v)) {
-                max = Math.max(max, logProbs[v] / temperature);
+                max = Math.max(max, row[offset + v] / temperature);
             }
         }
-        double[] w = new double[logProbs.length];
+        double[] w = new double[vocab];
         double total = 0;
-        for (int v = 0; v < logProbs.length; v++) {
+        for (int v = 0; v < vocab; v++) {
             if (SpecialTokens.generatable(v)) {
-                w[v] = Math.exp(logProbs[v] / temperature - max);
+                w[v] = Math.exp(row[offset + v] / temperature - max);
                 total += w[v];
             }
         }
-        double u = rng.nextDouble() * total;
+        double u = uniform.getAsDouble() * total;
         int last = -1;
-        for (int v = 0; v < w.length; v++) {
+        for (int v = 0; v < vocab; v++) {
             if (w[v] > 0) {
                 last = v;
                 u -= w[v];

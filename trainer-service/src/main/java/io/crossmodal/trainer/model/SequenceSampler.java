@@ -9,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import io.crossmodal.core.search.BeamSearch;
 import io.crossmodal.core.search.Hypothesis;
 import io.crossmodal.core.search.SpecialTokens;
+import io.crossmodal.core.search.TokenSelection;
 import io.crossmodal.core.vocab.Vocabulary;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -164,27 +165,7 @@ public final class SequenceSampler {
         if (temperature == 0) {
             return best;
         }
-        double max = logits[offset + best] / temperature;
-        double[] w = new double[vocab];
-        double total = 0;
-        for (int id = 0; id < vocab; id++) {
-            if (SpecialTokens.generatable(id)) {
-                w[id] = Math.exp(logits[offset + id] / temperature - max);
-                total += w[id];
-            }
-        }
-        double u = rnd.nextDouble() * total;
-        int last = best;
-        for (int id = 0; id < vocab; id++) {
-            if (w[id] > 0) {
-                last = id;
-                u -= w[id];
-                if (u < 0) {
-                    return id;
-                }
-            }
-        }
-        return last; // rounding left u >= 0: take the last positive-weight id
+        return TokenSelection.sample(logits, offset, vocab, temperature, rnd::nextDouble);
     }
 
     /** log sum_v exp(logits[v]) over the whole row (the normaliser of the model's log-softmax). */
