@@ -53,6 +53,8 @@ public final class OrtSeq2Seq implements StepModel {
     private final int vocabSize;
     private final int memorySize;
     private final int decoderHidden;
+    /** Width of the carried cell state: Hd, or Hd + 1 with location-aware attention. */
+    private final int stateC;
 
     /** Takes ownership of both sessions; checks they expose the DESIGN.md tensor names. */
     public OrtSeq2Seq(OrtSession encoder, OrtSession decoderStep) {
@@ -65,6 +67,7 @@ public final class OrtSeq2Seq implements StepModel {
         var outs = OrtTensors.outputs(decoderStep);
         this.vocabSize = OrtTensors.lastDim(outs, LOG_PROBS);
         this.decoderHidden = OrtTensors.lastDim(outs, H_OUT);
+        this.stateC = OrtTensors.lastDim(outs, C_OUT);
         this.memorySize = OrtTensors.lastDim(OrtTensors.inputs(decoderStep), MEMORY);
     }
 
@@ -125,7 +128,7 @@ public final class OrtSeq2Seq implements StepModel {
                         OrtTensors.matrix(memory, i * t * memorySize, lengths[i], memorySize),
                         OrtTensors.matrix(keys, i * t * decoderHidden, lengths[i], decoderHidden),
                         Arrays.copyOfRange(initH, i * decoderHidden, (i + 1) * decoderHidden),
-                        Arrays.copyOfRange(initC, i * decoderHidden, (i + 1) * decoderHidden)));
+                        Arrays.copyOfRange(initC, i * stateC, (i + 1) * stateC)));
             }
             return new Encoded(rows);
         } catch (OrtException e) {
@@ -158,7 +161,7 @@ public final class OrtSeq2Seq implements StepModel {
         var env = OrtRuntime.environment();
         try (OnnxTensor prev = OnnxTensor.createTensor(env, LongBuffer.wrap(prevTokens), new long[] {n});
              OnnxTensor hT = OrtTensors.floats(OrtTensors.flatten(h, decoderHidden), n, decoderHidden);
-             OnnxTensor cT = OrtTensors.floats(OrtTensors.flatten(c, decoderHidden), n, decoderHidden);
+             OnnxTensor cT = OrtTensors.floats(OrtTensors.flatten(c, stateC), n, stateC);
              OnnxTensor memT = OrtTensors.floats(memory, n, t, memorySize);
              OnnxTensor keyT = OrtTensors.floats(keys, n, t, decoderHidden);
              OnnxTensor maskT = OrtTensors.floats(mask, n, t);
@@ -171,7 +174,7 @@ public final class OrtSeq2Seq implements StepModel {
             return new StepOutput(
                     OrtTensors.matrix(OrtTensors.flat(r, LOG_PROBS), 0, n, vocabSize),
                     OrtTensors.matrix(OrtTensors.flat(r, H_OUT), 0, n, decoderHidden),
-                    OrtTensors.matrix(OrtTensors.flat(r, C_OUT), 0, n, decoderHidden),
+                    OrtTensors.matrix(OrtTensors.flat(r, C_OUT), 0, n, stateC),
                     attention);
         } catch (OrtException e) {
             throw failure("decoder step", e, control);

@@ -74,7 +74,17 @@ public final class Seq2SeqGraphs {
         String hPre = gemm(g, mean, w.bridgeH(), "bridge_h", null);
         g.op("Tanh", INIT_H, hPre);
         String cPre = gemm(g, mean, w.bridgeC(), "bridge_c", null);
-        g.op("Tanh", INIT_C, cPre);
+        if (w.locationAware()) {
+            // the cell state carries the attention focus as its last element, starting at INITIAL_FOCUS
+            String cTanh = g.op("Tanh", null, cPre);
+            String first = g.op("Slice", null, cTanh, g.int64("c_first_start", false, 0), g.int64("c_first_end", false, 1),
+                    g.int64("c_axis1", false, 1)); // [B, 1]
+            String zero = g.op("Mul", null, first, g.floatScalar("zero_f", 0f));
+            String focus = g.op("Add", null, zero, g.floatScalar("init_focus", LocationAttention.INITIAL_FOCUS));
+            g.op("Concat", INIT_C, new String[] {cTanh, focus}, attr("axis", 1));
+        } else {
+            g.op("Tanh", INIT_C, cPre);
+        }
 
         // keys = memory W_k^T, stored pre-transposed so a batched MatMul suffices
         String wk = g.initializer("key_proj_T", w.keyProj().w().transpose());
@@ -83,7 +93,7 @@ public final class Seq2SeqGraphs {
         g.output(MEMORY, FLOAT, "B", "T", 2 * he)
                 .output(KEYS, FLOAT, "B", "T", hd)
                 .output(INIT_H, FLOAT, "B", hd)
-                .output(INIT_C, FLOAT, "B", hd);
+                .output(INIT_C, FLOAT, "B", w.stateC());
         return g.build("crossmodal-seq2seq-encoder");
     }
 
@@ -97,16 +107,25 @@ public final class Seq2SeqGraphs {
         int he = w.encoderHidden();
         int hd = w.decoderHidden();
         int vt = w.tgtVocabSize();
+        boolean loc = w.locationAware();
         OnnxGraphBuilder g = new OnnxGraphBuilder("decoder_step");
         g.input(PREV_TOKEN, INT64, "N")
                 .input(H, FLOAT, "N", hd)
-                .input(C, FLOAT, "N", hd)
+                .input(C, FLOAT, "N", w.stateC())
                 .input(MEMORY, FLOAT, "N", "T", 2 * he)
                 .input(KEYS, FLOAT, "N", "T", hd)
                 .input(MASK, FLOAT, "N", "T");
 
         String axis0 = g.int64("axis0", false, 0);
-        String[] hc = lstmStep(g, w.tgtEmbed(), w.dec(), "dec", axis0);
+        String axis1 = g.int64("axis1", false, 1);
+        String cIn = C;
+        String focus = null;
+        if (loc) {
+            // split the carried state into the LSTM cell [N, Hd] and the previous focus [N, 1]
+            cIn = g.op("Slice", null, C, g.int64("c_start", false, 0), g.int64("c_end", false, hd), axis1);
+            focus = g.op("Slice", null, C, g.int64("p_start", false, hd), g.int64("p_end", false, hd + 1L), axis1);
+        }
+        String[] hc = lstmStep(g, w.tgtEmbed(), w.dec(), "dec", axis0, cIn, H_OUT, loc ? g.fresh("dec_c") : C_OUT);
         String hOut = hc[0];
 
         // scores [N, T] = keys . h
@@ -117,12 +136,33 @@ public final class Seq2SeqGraphs {
         String minus = g.op("Sub", null, MASK, g.floatScalar("one_f", 1f));
         String penalty = g.op("Mul", null, minus, g.floatScalar("big_f", 1e9f));
         String masked = g.op("Add", null, scores, penalty);
+        String pos = null;
+        if (loc) {
+            // positions [1, T] as floats; location bias -sharpness * (s - p - shift)^2
+            String shape = g.op("Shape", null, MASK);
+            String tLen = g.op("Gather", null, shape, g.int64("one_scalar", true, 1));
+            String range = g.op("Range", null, g.int64("zero_scalar", true, 0), tLen, "one_scalar");
+            String posF = g.op("Cast", null, new String[] {range}, attr("to", FLOAT));
+            pos = g.op("Unsqueeze", null, posF, axis0); // [1, T]
+            String centre = g.op("Add", null, focus, g.floatScalar("loc_shift", w.location().shift())); // [N, 1]
+            String d = g.op("Sub", null, pos, centre); // [N, T]
+            String sq = g.op("Mul", null, d, d);
+            String locPen = g.op("Mul", null, sq, g.floatScalar("loc_sharpness", w.location().sharpness()));
+            masked = g.op("Sub", null, masked, locPen);
+        }
         g.op("Softmax", ATTENTION, new String[] {masked}, attr("axis", -1));
 
         // ctx [N, 2He] = attention @ memory
-        String a3 = g.op("Unsqueeze", null, ATTENTION, g.int64("axis1", false, 1)); // [N, 1, T]
+        String a3 = g.op("Unsqueeze", null, ATTENTION, axis1); // [N, 1, T]
         String ctx3 = g.op("MatMul", null, a3, MEMORY); // [N, 1, 2He]
-        String ctx = g.op("Squeeze", null, ctx3, "axis1");
+        String ctx = g.op("Squeeze", null, ctx3, axis1);
+
+        if (loc) {
+            // new focus = expected position under the attention, appended to the cell state
+            String weighted = g.op("Mul", null, ATTENTION, pos);
+            String newFocus = g.op("ReduceSum", null, new String[] {weighted, axis1}, attr("keepdims", 1)); // [N, 1]
+            g.op("Concat", C_OUT, new String[] {hc[1], newFocus}, attr("axis", 1));
+        }
 
         String cat = g.op("Concat", null, new String[] {hOut, ctx}, attr("axis", 1));
         String o = g.op("Tanh", null, gemm(g, cat, w.outProj(), "out_proj", null));
@@ -132,7 +172,7 @@ public final class Seq2SeqGraphs {
         g.output(LOGITS, FLOAT, "N", vt)
                 .output(LOG_PROBS, FLOAT, "N", vt)
                 .output(H_OUT, FLOAT, "N", hd)
-                .output(C_OUT, FLOAT, "N", hd)
+                .output(C_OUT, FLOAT, "N", w.stateC())
                 .output(ATTENTION, FLOAT, "N", "T");
         return g.build("crossmodal-seq2seq-decoder-step");
     }
@@ -142,11 +182,17 @@ public final class Seq2SeqGraphs {
      * names {h_out, c_out}. Shared with the prior step graph.
      */
     static String[] lstmStep(OnnxGraphBuilder g, FloatTensor embedding, LstmWeights lstm, String prefix, String axis0) {
+        return lstmStep(g, embedding, lstm, prefix, axis0, C, H_OUT, C_OUT);
+    }
+
+    /** {@link #lstmStep} reading the cell state from {@code cIn} and naming the outputs {@code hOut}, {@code cOut}. */
+    static String[] lstmStep(OnnxGraphBuilder g, FloatTensor embedding, LstmWeights lstm, String prefix, String axis0,
+            String cIn, String hOut, String cOut) {
         String embed = g.initializer(prefix + "_embed", embedding);
         String emb = g.op("Gather", null, embed, PREV_TOKEN); // [N, E]
         String x = g.op("Unsqueeze", null, emb, axis0); // [1, N, E]
         String h0 = g.op("Unsqueeze", null, H, axis0);
-        String c0 = g.op("Unsqueeze", null, C, axis0);
+        String c0 = g.op("Unsqueeze", null, cIn, axis0);
         String yh = g.fresh(prefix + "_Yh");
         String yc = g.fresh(prefix + "_Yc");
         g.node("LSTM",
@@ -154,9 +200,9 @@ public final class Seq2SeqGraphs {
                         g.initializer(prefix + "_B", LstmExport.b(lstm)), "", h0, c0},
                 new String[] {"", yh, yc},
                 attr("hidden_size", lstm.hiddenSize()));
-        g.op("Squeeze", H_OUT, yh, axis0);
-        g.op("Squeeze", C_OUT, yc, axis0);
-        return new String[] {H_OUT, C_OUT};
+        g.op("Squeeze", hOut, yh, axis0);
+        g.op("Squeeze", cOut, yc, axis0);
+        return new String[] {hOut, cOut};
     }
 
     /** {@code x W^T + b} via Gemm(transB=1) on a 2-D input, weight kept in PyTorch layout. */

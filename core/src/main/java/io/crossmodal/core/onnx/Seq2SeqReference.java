@@ -51,8 +51,11 @@ public final class Seq2SeqReference implements StepModel {
         for (int j = 0; j < mean.length; j++) {
             mean[j] = (float) (sum[j] / t);
         }
-        return new SourceEncoding(memory, keys,
-                ReferenceMath.tanh(w.bridgeH().apply(mean)), ReferenceMath.tanh(w.bridgeC().apply(mean)));
+        float[] c0 = ReferenceMath.tanh(w.bridgeC().apply(mean));
+        if (w.locationAware()) {
+            c0 = ReferenceMath.concat(c0, new float[] {LocationAttention.INITIAL_FOCUS});
+        }
+        return new SourceEncoding(memory, keys, ReferenceMath.tanh(w.bridgeH().apply(mean)), c0);
     }
 
     private static float[][] run(LstmWeights lstm, float[][] x, boolean reverse) {
@@ -72,13 +75,26 @@ public final class Seq2SeqReference implements StepModel {
 
     /** One decoder step: LSTM, attention over {@code src}, output layer. */
     public DecoderStep decodeStep(SourceEncoding src, long prevToken, float[] h, float[] c) {
-        float[][] hc = ReferenceMath.lstmStep(w.dec(), ReferenceMath.embed(w.tgtEmbed(), prevToken), h, c);
+        int hd = w.decoderHidden();
+        float[] cell = w.locationAware() ? java.util.Arrays.copyOf(c, hd) : c;
+        float[][] hc = ReferenceMath.lstmStep(w.dec(), ReferenceMath.embed(w.tgtEmbed(), prevToken), h, cell);
         float[] hNew = hc[0];
         double[] scores = new double[src.length()];
         for (int s = 0; s < scores.length; s++) {
             scores[s] = ReferenceMath.dot(hNew, src.keys()[s]);
+            if (w.locationAware()) {
+                scores[s] += w.location().bias(s, c[hd]);
+            }
         }
         float[] attention = ReferenceMath.softmax(scores);
+        float[] cOut = hc[1];
+        if (w.locationAware()) {
+            double focus = 0;
+            for (int s = 0; s < scores.length; s++) {
+                focus += (double) attention[s] * s;
+            }
+            cOut = ReferenceMath.concat(hc[1], new float[] {(float) focus});
+        }
         double[] ctx = new double[w.memorySize()];
         for (int s = 0; s < scores.length; s++) {
             for (int j = 0; j < ctx.length; j++) {
@@ -91,7 +107,7 @@ public final class Seq2SeqReference implements StepModel {
         }
         float[] o = ReferenceMath.tanh(w.outProj().apply(ReferenceMath.concat(hNew, ctxF)));
         float[] logits = w.logits().apply(o);
-        return new DecoderStep(logits, ReferenceMath.logSoftmax(logits), hNew, hc[1], attention);
+        return new DecoderStep(logits, ReferenceMath.logSoftmax(logits), hNew, cOut, attention);
     }
 
     @Override

@@ -19,7 +19,14 @@ public record Seq2SeqWeights(
         Linear keyProj,
         LstmWeights dec,
         Linear outProj,
-        Linear logits) {
+        Linear logits,
+        LocationAttention location) {
+
+    /** Plain Luong attention (no location term). */
+    public Seq2SeqWeights(FloatTensor srcEmbed, FloatTensor tgtEmbed, LstmWeights encFwd, LstmWeights encBwd,
+            Linear bridgeH, Linear bridgeC, Linear keyProj, LstmWeights dec, Linear outProj, Linear logits) {
+        this(srcEmbed, tgtEmbed, encFwd, encBwd, bridgeH, bridgeC, keyProj, dec, outProj, logits, null);
+    }
 
     public Seq2SeqWeights {
         Objects.requireNonNull(srcEmbed, "srcEmbed");
@@ -87,6 +94,24 @@ public record Seq2SeqWeights(
         return 2 * encoderHidden();
     }
 
+    /** Whether the attention has the monotonic location term ({@link LocationAttention}). */
+    public boolean locationAware() {
+        return location != null;
+    }
+
+    /**
+     * Width of the decoder's cell-state vector as the graphs and the search carry it: Hd, plus one
+     * for the attention focus when {@link #locationAware()}.
+     */
+    public int stateC() {
+        return decoderHidden() + (locationAware() ? 1 : 0);
+    }
+
+    /** The same weights with a location term (or without, for {@code null}). */
+    public Seq2SeqWeights withLocation(LocationAttention loc) {
+        return new Seq2SeqWeights(srcEmbed, tgtEmbed, encFwd, encBwd, bridgeH, bridgeC, keyProj, dec, outProj, logits, loc);
+    }
+
     /** Sizes as written into the bundle manifest. */
     public Map<String, Integer> sizes() {
         Map<String, Integer> m = new LinkedHashMap<>();
@@ -96,6 +121,7 @@ public record Seq2SeqWeights(
         m.put("enc_hidden", encoderHidden());
         m.put("dec_hidden", decoderHidden());
         m.put("memory", memorySize());
+        m.put("location_attention", locationAware() ? 1 : 0);
         return m;
     }
 

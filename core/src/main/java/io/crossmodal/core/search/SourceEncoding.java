@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * Encoder output for one source sequence, without padding: {@code memory} [T][2He], {@code keys}
- * [T][Hd] for its T valid positions, and the bridge's initial decoder state.
+ * [T][Hd] for its T valid positions, and the bridge's initial decoder state (the cell state may be
+ * longer than Hd: a location-aware decoder appends its attention focus).
  */
 public record SourceEncoding(float[][] memory, float[][] keys, float[] initH, float[] initC) {
 
@@ -16,8 +17,9 @@ public record SourceEncoding(float[][] memory, float[][] keys, float[] initH, fl
         if (memory.length != keys.length) {
             throw new IllegalArgumentException("memory and keys lengths differ: " + memory.length + " vs " + keys.length);
         }
-        if (initH.length != initC.length) {
-            throw new IllegalArgumentException("initH and initC sizes differ");
+        // the cell state may carry extra model state after the LSTM cell (the attention focus)
+        if (initC.length < initH.length) {
+            throw new IllegalArgumentException("initC (" + initC.length + ") is smaller than initH (" + initH.length + ")");
         }
     }
 

@@ -44,6 +44,17 @@ public final class TrainerCli {
                 case "client" -> {
                     return ClientCommand.run(rest);
                 }
+                case "study" -> {
+                    io.crossmodal.trainer.study.StudyConfig study =
+                            io.crossmodal.trainer.study.StudyConfig.read(Path.of(option(rest, "--config")));
+                    io.crossmodal.trainer.study.StudyRunner runner = new io.crossmodal.trainer.study.StudyRunner(study, System.out);
+                    if (Arrays.asList(rest).contains("--report-only")) {
+                        runner.report(runner.collect(study.plan()));
+                    } else {
+                        runner.run(option(rest, "--only", null), Arrays.asList(rest).contains("--dry-run"));
+                    }
+                    return 0;
+                }
                 case "evaluate" -> {
                     EvaluateCommand.run(rest);
                     return 0;
@@ -101,6 +112,9 @@ public final class TrainerCli {
                   export   --config job.json   evaluate and export an already trained run directory
                   evaluate --model NAME [--version V|alias] [--registry DIR] [--component g2p|p2g] [--split test|dev] [--beam 5]
                                                evaluate a registered bundle on the split recorded in its manifest
+                  study    --config study.json [--only REGEX] [--dry-run] [--report-only]
+                                               run the paired-size x system x seed study (resumable), write
+                                               results.md/json and plots, alias each size's best bundle
                   client decode --target HOST:PORT --model NAME --input WORD [--beam 5] [--nbest 3]
                   client encode --target HOST:PORT --model NAME --input "PH1 PH2 ..." [--beam 5] [--nbest 3]
                                                one request to a running decoder (G2P) / encoder (P2G) service

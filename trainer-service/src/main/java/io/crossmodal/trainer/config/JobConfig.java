@@ -52,8 +52,17 @@ public record JobConfig(
         }
     }
 
-    /** Split sizes in words; -1 = all remaining (at most one). */
-    public record Split(Integer paired, Integer unpairedGraphemes, Integer unpairedPhonemes, Integer dev, Integer test) {
+    /**
+     * Split sizes in words; -1 = all remaining (at most one). {@code seed} fixes the word shuffle
+     * independently of the training seed (null = the job's seed), so runs with different training
+     * seeds can share one split and be compared on the same test words.
+     */
+    public record Split(Integer paired, Integer unpairedGraphemes, Integer unpairedPhonemes, Integer dev, Integer test,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Long seed) {
+        public Split(Integer paired, Integer unpairedGraphemes, Integer unpairedPhonemes, Integer dev, Integer test) {
+            this(paired, unpairedGraphemes, unpairedPhonemes, dev, test, null);
+        }
+
         public Split {
             paired = paired == null ? -1 : paired;
             unpairedGraphemes = unpairedGraphemes == null ? 0 : unpairedGraphemes;
@@ -63,9 +72,28 @@ public record JobConfig(
         }
     }
 
+    /**
+     * Model sizes; {@code attention} is {@code luong} (content only) or {@code location} (content plus
+     * the monotonic location term, docs/NOISY_CHANNEL.md).
+     */
     public record Model(Integer embed, Integer encHidden, Integer decHidden, Integer priorEmbed, Integer priorHidden,
-            Integer maxOutputLength) {
+            Integer maxOutputLength, @JsonInclude(JsonInclude.Include.NON_NULL) String attention) {
+        public static final Set<String> ATTENTIONS = Set.of("luong", "location");
+
+        public Model(Integer embed, Integer encHidden, Integer decHidden, Integer priorEmbed, Integer priorHidden,
+                Integer maxOutputLength) {
+            this(embed, encHidden, decHidden, priorEmbed, priorHidden, maxOutputLength, null);
+        }
+
+        /** Whether the seq2seq components use location-aware attention. */
+        public boolean locationAttention() {
+            return "location".equals(attention);
+        }
+
         public Model {
+            if (attention != null && !ATTENTIONS.contains(attention)) {
+                throw new IllegalArgumentException("model.attention must be one of " + ATTENTIONS + ", got '" + attention + "'");
+            }
             embed = positive("model.embed", embed, 64);
             encHidden = positive("model.encHidden", encHidden, 128);
             decHidden = positive("model.decHidden", decHidden, 256);
@@ -107,7 +135,7 @@ public record JobConfig(
      */
     public record Semi(Boolean enabled, Integer warmupEpochs, Integer epochs, Integer stepsPerEpoch, Integer batchSize,
             SemiWeights weights, Integer samples, Double temperature, String wakeSearch, Boolean importanceWeighting,
-            String sleepSource, Integer elboWords) {
+            String sleepSource, Integer elboWords, Integer priorWarmupEpochs) {
         public static final Set<String> WAKE_SEARCHES = Set.of("sample", "beam");
         public static final Set<String> SLEEP_SOURCES = Set.of("unpaired", "prior");
 
@@ -133,6 +161,14 @@ public record JobConfig(
                 throw new IllegalArgumentException("semi.sleepSource must be one of " + SLEEP_SOURCES + ", got '" + sleepSource + "'");
             }
             elboWords = range("semi.elboWords", elboWords, 200, 0, 1_000_000);
+            priorWarmupEpochs = range("semi.priorWarmupEpochs", priorWarmupEpochs, 2, 1, 1000);
+        }
+
+        public Semi(Boolean enabled, Integer warmupEpochs, Integer epochs, Integer stepsPerEpoch, Integer batchSize,
+                SemiWeights weights, Integer samples, Double temperature, String wakeSearch, Boolean importanceWeighting,
+                String sleepSource, Integer elboWords) {
+            this(enabled, warmupEpochs, epochs, stepsPerEpoch, batchSize, weights, samples, temperature, wakeSearch,
+                    importanceWeighting, sleepSource, elboWords, null);
         }
 
         /** Whether a step reads unpaired spellings Uy (the prior term, or sleep with {@code sleepSource=unpaired}). */
@@ -183,8 +219,8 @@ public record JobConfig(
             throw new IllegalArgumentException("unknown model family '" + family + "', known: " + FAMILIES);
         }
         data = data == null ? new Data(null, null, null) : data;
-        split = split == null ? new Split(null, null, null, null, null) : split;
-        model = model == null ? new Model(null, null, null, null, null, null) : model;
+        split = split == null ? new Split(null, null, null, null, null, null) : split;
+        model = model == null ? new Model(null, null, null, null, null, null, null) : model;
         train = train == null ? new Train(null, null, null, null, null, null, null, null, null, null) : train;
         components = components == null ? List.of("g2p", "p2g", "prior") : List.copyOf(components);
         for (String c : components) {
@@ -232,7 +268,7 @@ public record JobConfig(
     }
 
     private static SplitConfig splitConfig(long seed, Split s, Data d) {
-        return new SplitConfig(seed, s.paired(), s.unpairedGraphemes(), s.unpairedPhonemes(), s.dev(), s.test(),
+        return new SplitConfig(s.seed() != null ? s.seed() : seed, s.paired(), s.unpairedGraphemes(), s.unpairedPhonemes(), s.dev(), s.test(),
                 d.stripStress());
     }
 

@@ -219,6 +219,7 @@ public final class NoisyChannelJob {
                         trainer.setLearningRate(c, trainer.learningRate(c) * tc.lrDecay());
                     }
                 }
+                pseudo.put("nonfinite_skips_total", (int) trainer.nonFiniteSkips());
                 records.add(new EpochRecord(epoch, step, losses, dev, pseudo, lrs(trainer), elapsed));
                 writeHistory(runDir.resolve("semi-history.json"), records);
                 emit("eval", epoch, semi.epochs(), step, total, losses, dev, elapsed,

@@ -20,6 +20,7 @@ import io.crossmodal.trainer.model.Seq2SeqSpec;
 import io.crossmodal.trainer.progress.ProgressListener;
 import io.crossmodal.trainer.report.LearningCurves;
 import io.crossmodal.trainer.train.ComponentTrainer;
+import io.crossmodal.trainer.train.TrainSettings;
 import io.crossmodal.trainer.train.Example;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -64,7 +65,7 @@ public final class Seq2SeqJob {
         }
         if (d.maxWords() > 0) {
             List<String> words = new ArrayList<>(new TreeSet<>(lex.pronunciationsByWord().keySet()));
-            Collections.shuffle(words, new Random(cfg.seed()));
+            Collections.shuffle(words, new Random(cfg.splitConfig().seed()));
             java.util.Set<String> keep = new java.util.HashSet<>(words.subList(0, Math.min(d.maxWords(), words.size())));
             List<LexiconEntry> kept = lex.entries().stream().filter(e -> keep.contains(e.word())).toList();
             lex = new Lexicon(kept, lex.issues());
@@ -95,13 +96,13 @@ public final class Seq2SeqJob {
                     List<Example> train = data.spellings(SplitName.PAIRED, SplitName.UNPAIRED_GRAPHEMES);
                     List<Example> dev = data.spellings(SplitName.DEV);
                     r = trainer.train(component, model, train, (m, b) -> Seq2SeqBatch.target(m, tgts(b)), false,
-                            cfg.train().settings(seed), () -> priorNll(model, block, dev), "nll", ckpt);
+                            priorSettings(cfg, seed), () -> priorNll(model, block, dev), "nll", ckpt);
                 } else {
                     boolean g2p = component.equals("g2p");
                     Vocabulary src = g2p ? data.graphemes : data.phonemes;
                     Vocabulary tgt = g2p ? data.phonemes : data.graphemes;
                     Seq2SeqBlock block = new Seq2SeqBlock(new Seq2SeqSpec(src.size(), tgt.size(), mc.embed(),
-                            mc.encHidden(), mc.decHidden()));
+                            mc.encHidden(), mc.decHidden(), mc.locationAttention()));
                     model.setBlock(block);
                     block.initializeAll(model.getNDManager());
                     List<Example> train = g2p ? data.g2p(SplitName.PAIRED) : data.p2g(SplitName.PAIRED);
@@ -109,6 +110,13 @@ public final class Seq2SeqJob {
                             ? data.g2pReferences(SplitName.DEV, cfg.train().devWords())
                             : data.p2gReferences(SplitName.DEV, cfg.train().devWords());
                     Function<String, List<String>> toSymbols = g2p ? Vocabulary::graphemes : Seq2SeqData::symbols;
+                    if (train.isEmpty() && cfg.semiEnabled()) {
+                        // no paired data: the noisy-channel phase trains this model from its random start
+                        double dev0 = greedyErrors(model, block, src, tgt, devRefs, toSymbols, mc.maxOutputLength()).per();
+                        LOG.infof("%s: no paired words, no supervised warm-up (dev PER %.4f at initialisation)", component, dev0);
+                        models.results.put(component, new ComponentTrainer.Result(dev0, 0, 0, 0, false, List.of()));
+                        continue;
+                    }
                     r = trainer.train(component, model, train, (m, b) -> Seq2SeqBatch.pairs(m, srcs(b), tgts(b)), true,
                             cfg.train().settings(seed),
                             () -> greedyErrors(model, block, src, tgt, devRefs, toSymbols, mc.maxOutputLength()).per(),
@@ -122,6 +130,19 @@ public final class Seq2SeqJob {
             models.close();
             throw e;
         }
+    }
+
+    /**
+     * The prior's optimisation settings: in the noisy-channel warm-up it reads the large unpaired
+     * spelling set, so it gets its own (small) epoch budget instead of the paired models' warm-up.
+     */
+    private static TrainSettings priorSettings(JobConfig cfg, long seed) {
+        TrainSettings s = cfg.train().settings(seed);
+        if (!cfg.semiEnabled()) {
+            return s;
+        }
+        return new TrainSettings(s.batchSize(), s.learningRate(), cfg.semi().priorWarmupEpochs(), s.maxSteps(), s.patience(),
+                s.clipNorm(), s.lrDecay(), s.seed());
     }
 
     /** Greedy-decoding error rates of a seq2seq block on references keyed by input. */

@@ -5,16 +5,24 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.recurrent.LSTM;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.ConstantInitializer;
+import io.crossmodal.core.onnx.LocationAttention;
 import ai.djl.util.PairList;
 
 /**
  * Attention sequence-to-sequence model (docs/DESIGN.md): bidirectional LSTM encoder that is
- * independent of padding, Luong "general" attention over a teacher-forced LSTM decoder.
+ * independent of padding, Luong "general" attention over a teacher-forced LSTM decoder, optionally
+ * with the location term of {@link LocationAttention} (a Gaussian window around the previous
+ * focus moved forward by a learned shift, with learned sharpness), which favours monotonic, local
+ * alignments. The focus is carried as the last element of the cell state, so every search treats
+ * the state as an opaque vector.
  *
  * <p>{@link #forward} takes the inputs of {@link Seq2SeqBatch#toList()} and returns
  * (summed token NLL, per-sequence NLL [B], token count), so one DJL trainer step is one call.
@@ -33,6 +41,13 @@ public final class Seq2SeqBlock extends AbstractBlock {
     final LSTM dec;
     final Linear outProj;
     final Linear logits;
+    /** Location term, softplus-parametrised; null with plain attention. */
+    final Parameter locShift;
+    final Parameter locSharpness;
+
+    /** Initial effective shift (one source symbol per output symbol) and sharpness. */
+    static final float INIT_SHIFT = 1f;
+    static final float INIT_SHARPNESS = 0.3f;
 
     public Seq2SeqBlock(Seq2SeqSpec spec) {
         this.spec = spec;
@@ -49,6 +64,37 @@ public final class Seq2SeqBlock extends AbstractBlock {
         dec = addChildBlock("dec", Layers.lstm(hd));
         outProj = addChildBlock("out_proj", Layers.linear(hd + 2 * he, hd, true));
         logits = addChildBlock("logits", Layers.linear(hd, spec.tgtVocab(), true));
+        if (spec.locationAttention()) {
+            locShift = addParameter(scalar("loc_shift", inverseSoftplus(INIT_SHIFT)));
+            locSharpness = addParameter(scalar("loc_sharpness", inverseSoftplus(INIT_SHARPNESS)));
+        } else {
+            locShift = null;
+            locSharpness = null;
+        }
+    }
+
+    private static Parameter scalar(String name, float value) {
+        Parameter p = Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT).optShape(new Shape(1)).build();
+        p.setInitializer(new ConstantInitializer(value));
+        return p;
+    }
+
+    static float inverseSoftplus(float y) {
+        return (float) Math.log(Math.expm1(y));
+    }
+
+    /** The learned location term as effective values (null with plain attention). */
+    public LocationAttention location() {
+        if (locShift == null) {
+            return null;
+        }
+        float shift = softplus(locShift.getArray().toFloatArray()[0]);
+        float sharp = softplus(locSharpness.getArray().toFloatArray()[0]);
+        return new LocationAttention(shift, sharp);
+    }
+
+    private static float softplus(float x) {
+        return (float) (x > 20 ? x : Math.log1p(Math.exp(x)));
     }
 
     public Seq2SeqSpec spec() {
@@ -87,11 +133,21 @@ public final class Seq2SeqBlock extends AbstractBlock {
         NDArray tgtOut = in.get(4);
         NDArray tgtMask = in.get(5);
         NDArray emb = Layers.embed(ps, tgtEmbed, tgtIn, training);
-        NDList decOut = Layers.runLstm(dec, ps, emb, enc.initH(), enc.initC(), training);
-        NDArray logProbs = attendAndProject(ps, decOut.get(0), enc, training).logSoftmax(2);
+        NDList decOut = Layers.runLstm(dec, ps, emb, enc.initH(), cell(enc.initC()), training);
+        NDArray logProbs = attendAndProject(ps, decOut.get(0), enc, focus(enc.initC()), training).get(0).logSoftmax(2);
         NDArray tokenLogp = logProbs.gather(tgtOut.expandDims(2), 2).squeeze(2).mul(tgtMask);
         NDArray seqNll = tokenLogp.sum(new int[] {1}).neg();
         return new NDList(seqNll.sum(), seqNll, tgtMask.sum());
+    }
+
+    /** The LSTM part of a carried cell state [N, stateC]. */
+    private NDArray cell(NDArray c) {
+        return spec.locationAttention() ? c.get(":, :" + spec.decHidden()) : c;
+    }
+
+    /** The attention focus part of a carried cell state, [N, 1] (null with plain attention). */
+    private NDArray focus(NDArray c) {
+        return spec.locationAttention() ? c.get(":, " + spec.decHidden() + ":") : null;
     }
 
     /** Encodes a padded batch: tokens [B,T] int64, reverse index [B,T] int64, mask [B,T] float. */
@@ -109,30 +165,63 @@ public final class Seq2SeqBlock extends AbstractBlock {
         NDArray mean = memory.sum(new int[] {1}).div(mask.sum(new int[] {1}, true));
         NDArray initH = Layers.apply(bridgeH, ps, mean, training).tanh();
         NDArray initC = Layers.apply(bridgeC, ps, mean, training).tanh();
+        if (spec.locationAttention()) {
+            NDArray p0 = initC.get(":, :1").zerosLike().add(LocationAttention.INITIAL_FOCUS);
+            initC = initC.concat(p0, 1);
+        }
         NDArray keys = Layers.apply(keyProj, ps, memory, training);
         return new Encoded(memory, keys, mask, initH, initC);
     }
 
-    /** Attention + output layer for decoder states h [B,U,Hd] against the encoded batch; returns logits [B,U,V]. */
-    NDArray attendAndProject(ParameterStore ps, NDArray h, Encoded enc, boolean training) {
+    /**
+     * Attention + output layer for decoder states h [B,U,Hd] against the encoded batch, starting
+     * from attention focus {@code p0} [B,1] (ignored with plain attention); returns (logits
+     * [B,U,V], last focus [B,1] or null).
+     */
+    NDList attendAndProject(ParameterStore ps, NDArray h, Encoded enc, NDArray p0, boolean training) {
         NDArray scores = h.batchMatMul(enc.keys().transpose(0, 2, 1));
         // (mask - 1) * 1e9: zero on real positions, -1e9 on padding
         NDArray bias = enc.mask().expandDims(1).sub(1f).mul(MASK_SCALE);
-        NDArray attn = scores.add(bias).softmax(2);
+        NDArray masked = scores.add(bias);
+        NDArray attn;
+        NDArray focus = null;
+        if (spec.locationAttention()) {
+            // sequential over output positions: each step's window is centred on the previous focus
+            NDArray shift = Activation.softPlus(ps.getValue(locShift, h.getDevice(), training));
+            NDArray sharp = Activation.softPlus(ps.getValue(locSharpness, h.getDevice(), training));
+            long t = enc.mask().getShape().get(1);
+            NDArray pos = h.getManager().arange(0f, (float) t).expandDims(0); // [1, T]
+            long u = h.getShape().get(1);
+            NDList steps = new NDList((int) u);
+            focus = p0;
+            for (long i = 0; i < u; i++) {
+                NDArray d = pos.sub(focus.add(shift)); // [B, T]
+                NDArray a = masked.get(":, " + i + ", :").sub(d.square().mul(sharp)).softmax(1);
+                focus = a.mul(pos).sum(new int[] {1}, true);
+                steps.add(a);
+            }
+            attn = NDArrays.stack(steps, 1);
+        } else {
+            attn = masked.softmax(2);
+        }
         NDArray ctx = attn.batchMatMul(enc.memory());
         NDArray o = Layers.apply(outProj, ps, h.concat(ctx, 2), training).tanh();
-        return Layers.apply(logits, ps, o, training);
+        NDArray out = Layers.apply(logits, ps, o, training);
+        return focus == null ? new NDList(out) : new NDList(out, focus);
     }
 
     /**
-     * One decoder step for N hypotheses: prev [N] int64, h/c [N,Hd], and the encoded rows for
-     * each hypothesis (memory [N,T,2He], keys [N,T,Hd], mask [N,T]). Returns (logits [N,V], h, c).
+     * One decoder step for N hypotheses: prev [N] int64, h [N,Hd], c [N,stateC], and the encoded
+     * rows for each hypothesis (memory [N,T,2He], keys [N,T,Hd], mask [N,T]). Returns (logits
+     * [N,V], h, c).
      */
     public NDList step(ParameterStore ps, NDArray prev, NDArray h, NDArray c, Encoded rows) {
         NDArray emb = Layers.embed(ps, tgtEmbed, prev.expandDims(1), false);
-        NDList out = Layers.runLstm(dec, ps, emb, h, c, false);
-        NDArray lg = attendAndProject(ps, out.get(0), rows, false).squeeze(1);
-        return new NDList(lg, out.get(1), out.get(2));
+        NDList out = Layers.runLstm(dec, ps, emb, h, cell(c), false);
+        NDList att = attendAndProject(ps, out.get(0), rows, focus(c), false);
+        NDArray lg = att.get(0).squeeze(1);
+        NDArray cOut = spec.locationAttention() ? out.get(2).concat(att.get(1), 1) : out.get(2);
+        return new NDList(lg, out.get(1), cOut);
     }
 
     /** Encoder outputs for a batch (docs/DESIGN.md names). */

@@ -26,6 +26,7 @@ import java.util.Random;
  * sample: the ids leave the device, and the reported log-probabilities are host doubles.
  */
 public final class SequenceSampler {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(SequenceSampler.class);
     private SequenceSampler() {}
 
     /**
@@ -127,6 +128,15 @@ public final class SequenceSampler {
                     continue;
                 }
                 int id = t == maxLen ? Vocabulary.EOS : draw(logits, i * v, v, temperature, rnd);
+                if (id < 0) {
+                    // non-finite logits for this row: end it empty, which every caller drops like an empty sample
+                    LOG.warnf("sampling row %d at position %d: non-finite logits, the row is dropped", i, t);
+                    len[i] = 0;
+                    logProb[i] = Double.NaN;
+                    finished++;
+                    next[i] = Vocabulary.PAD;
+                    continue;
+                }
                 logProb[i] += logits[i * v + id] - logSumExp(logits, i * v, v);
                 if (id == Vocabulary.EOS) {
                     len[i] = t;

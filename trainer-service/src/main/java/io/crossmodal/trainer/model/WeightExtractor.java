@@ -25,7 +25,8 @@ public final class WeightExtractor {
                 linear(b.keyProj),
                 lstm(b.dec),
                 linear(b.outProj),
-                linear(b.logits));
+                linear(b.logits),
+                b.location());
     }
 
     public static PriorWeights prior(PriorBlock b) {

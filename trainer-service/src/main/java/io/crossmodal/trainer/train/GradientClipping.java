@@ -11,7 +11,12 @@ import java.util.List;
 public final class GradientClipping {
     private GradientClipping() {}
 
-    /** Scales all gradients of the block so their global L2 norm is at most maxNorm; returns the norm before clipping. */
+    /**
+     * Scales all gradients of the block so their global L2 norm is at most maxNorm; returns the norm
+     * before clipping. A non-finite norm (an overflowing or NaN gradient, which scaling cannot fix)
+     * zeroes every gradient instead, so one bad batch cannot write NaN into the parameters; callers
+     * should then skip the optimizer step.
+     */
     public static double clipGlobalNorm(Block block, float maxNorm) {
         List<NDArray> grads = new ArrayList<>();
         double sq = 0;
@@ -24,7 +29,9 @@ public final class GradientClipping {
             }
         }
         double norm = Math.sqrt(sq);
-        if (norm > maxNorm) {
+        if (!Double.isFinite(norm)) {
+            grads.forEach(g -> g.set(java.nio.FloatBuffer.wrap(new float[Math.toIntExact(g.size())])));
+        } else if (norm > maxNorm) {
             float scale = (float) (maxNorm / (norm + 1e-6));
             grads.forEach(g -> g.muli(scale));
         }

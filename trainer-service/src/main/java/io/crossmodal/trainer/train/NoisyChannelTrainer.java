@@ -81,7 +81,10 @@ public final class NoisyChannelTrainer implements AutoCloseable {
     private final PriorBlock priorBlock;
     private final Settings s;
     private final Map<String, float[]> lr = new LinkedHashMap<>();
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(NoisyChannelTrainer.class);
     private final Map<String, Trainer> trainers = new LinkedHashMap<>();
+    /** Component updates skipped because their gradient was not finite. */
+    private long nonFiniteSkips;
     private final NDManager manager;
     private final Random rnd;
 
@@ -179,11 +182,21 @@ public final class NoisyChannelTrainer implements AutoCloseable {
             gc.backward(total);
         }
         for (String c : updated) {
-            GradientClipping.clipGlobalNorm(model(c).getBlock(), s.clipNorm());
-            trainers.get(c).step();
+            double norm = GradientClipping.clipGlobalNorm(model(c).getBlock(), s.clipNorm());
+            if (Double.isFinite(norm)) {
+                trainers.get(c).step();
+            } else {
+                nonFiniteSkips++;
+                LOG.warnf("%s: non-finite gradient norm (%s), update skipped (%d so far)", c, norm, nonFiniteSkips);
+            }
         }
         return new StepResult(losses, updated, wakeOn ? wake.ys.size() : 0, wake == null ? 0 : wake.dropped,
                 sleepOn ? sleep.xs.size() : 0, sleep == null ? 0 : sleep.dropped);
+    }
+
+    /** How many component updates were skipped for a non-finite gradient so far. */
+    public long nonFiniteSkips() {
+        return nonFiniteSkips;
     }
 
     /**

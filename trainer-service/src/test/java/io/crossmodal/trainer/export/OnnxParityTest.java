@@ -43,11 +43,13 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Every exported graph against the trainer's own DJL forward pass, on real words after some
  * training (so the weights are not an initialiser's symmetric draw): max |diff| <= 1e-4.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OnnxParityTest {
     private static final double TOL = 1e-4;
     private static final String[][] LEXICON = {
@@ -56,17 +58,22 @@ class OnnxParityTest {
         {"a", "AH"}, {"through", "TH R UW"}, {"knight", "N AY T"}, {"quick", "K W IH K"},
     };
 
-    static Model seqModel;
-    static Model priorModel;
-    static Seq2SeqBlock block;
-    static PriorBlock prior;
-    static Vocabulary graphemes;
-    static Vocabulary phonemes;
-    static List<long[]> src = new ArrayList<>();
-    static List<long[]> tgt = new ArrayList<>();
+    Model seqModel;
+    Model priorModel;
+    Seq2SeqBlock block;
+    PriorBlock prior;
+    Vocabulary graphemes;
+    Vocabulary phonemes;
+    final List<long[]> src = new ArrayList<>();
+    final List<long[]> tgt = new ArrayList<>();
+
+    /** Whether the seq2seq model under test uses location-aware attention. */
+    boolean locationAttention() {
+        return false;
+    }
 
     @BeforeAll
-    static void train() {
+    void train() {
         List<List<String>> gs = new ArrayList<>();
         List<List<String>> ps = new ArrayList<>();
         for (String[] e : LEXICON) {
@@ -79,7 +86,7 @@ class OnnxParityTest {
             src.add(graphemes.encode(gs.get(i)));
             tgt.add(phonemes.encode(ps.get(i)));
         }
-        block = new Seq2SeqBlock(new Seq2SeqSpec(graphemes.size(), phonemes.size(), 12, 10, 14));
+        block = new Seq2SeqBlock(new Seq2SeqSpec(graphemes.size(), phonemes.size(), 12, 10, 14, locationAttention()));
         seqModel = fit(block, m -> Seq2SeqBatch.pairs(m, src, tgt));
         prior = new PriorBlock(graphemes.size(), 8, 16);
         priorModel = fit(prior, m -> Seq2SeqBatch.target(m, src));
@@ -109,12 +116,12 @@ class OnnxParityTest {
     }
 
     @AfterAll
-    static void close() {
+    void close() {
         seqModel.close();
         priorModel.close();
     }
 
-    private static long[][] batch() {
+    private long[][] batch() {
         return src.toArray(new long[0][]);
     }
 
@@ -191,6 +198,35 @@ class OnnxParityTest {
                 c = toRows(d.get(2));
             }
             assertTrue(max <= TOL, "decoder step max abs diff " + max);
+        }
+    }
+
+    /** The training forward (teacher forcing, whole sequences) scores exactly what step-by-step decoding scores. */
+    @Test
+    void trainingForwardMatchesStepwiseScores() {
+        Seq2SeqWeights w = WeightExtractor.seq2seq(block);
+        try (OrtSeq2Seq ort = OrtSeq2Seq.create(SessionFactory.cpu(), Seq2SeqGraphs.encoder(w), Seq2SeqGraphs.decoderStep(w));
+                NDManager m = seqModel.getNDManager().newSubManager()) {
+            NDList out = block.forward(new ParameterStore(m, false), Seq2SeqBatch.pairs(m, src, tgt), false);
+            float[] nll = out.get(1).toFloatArray();
+            long[][] sources = batch();
+            Encoded enc = ort.encode(sources);
+            for (int i = 0; i < sources.length; i++) {
+                float[] h = enc.row(i).initH();
+                float[] c = enc.row(i).initC();
+                long prev = Vocabulary.BOS;
+                double logp = 0;
+                long[] y = tgt.get(i);
+                for (int k = 0; k <= y.length; k++) {
+                    StepOutput o = ort.step(enc, new int[] {i}, new long[] {prev}, new float[][] {h}, new float[][] {c});
+                    long next = k < y.length ? y[k] : Vocabulary.EOS;
+                    logp += o.logProbs()[0][(int) next];
+                    h = o.h()[0];
+                    c = o.c()[0];
+                    prev = next;
+                }
+                assertEquals(nll[i], -logp, 1e-3, "word " + i);
+            }
         }
     }
 

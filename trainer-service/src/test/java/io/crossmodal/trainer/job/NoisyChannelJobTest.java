@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A tiny semi-supervised run end to end: warm-up, wake-sleep epochs, ELBO, test evaluation, bundle. */
-class NoisyChannelJobTest {
+public class NoisyChannelJobTest {
 
     /** A made-up lexicon with a regular spelling -> sound mapping (as in the gRPC API test), n distinct words. */
-    static Path lexicon(Path dir, int n) throws IOException {
+    public static Path lexicon(Path dir, int n) throws IOException {
         String[] letters = {"b", "d", "k", "m", "s", "t", "a", "e", "o"};
         String[] sounds = {"B", "D", "K", "M", "S", "T", "AE1", "EH1", "OW1"};
         Random rnd = new Random(3);
