@@ -206,6 +206,16 @@ public final class ConsistencyChecker {
         Set<String> volumes = new HashSet<>();
         for (JsonNode v : spec.path("volumes")) {
             volumes.add(text(v.get("name")));
+            // Secret / ConfigMap files belong to root (group: the fsGroup, if any): without world-read a non-root
+            // user reads them only through the fsGroup
+            for (String src : List.of("secret", "configMap", "projected")) {
+                JsonNode mode = v.path(src).path("defaultMode");
+                if (mode.isInt() && (mode.asInt() & 04) == 0
+                        && (!psc.has("fsGroup") || (mode.asInt() & 040) == 0)) {
+                    errors.add(id + ": volume " + text(v.get("name")) + " (defaultMode 0" + Integer.toOctalString(mode.asInt())
+                            + ") is unreadable for the non-root user: set fsGroup and group read, or world read");
+                }
+            }
             if (v.has("configMap")) {
                 ref(id, "ConfigMap", text(v.path("configMap").get("name")), p.ns(), byKey, outOfBand, used, errors);
             }

@@ -121,6 +121,8 @@ class ConsistencyCheckerTest {
                 "ServiceAccount/trainer: automountServiceAccountToken must be false");
         assertFails(with("Deployment", "decoder-service", d -> ((ObjectNode) d.path("spec").path("template").path("spec"))
                 .remove("automountServiceAccountToken")), "automountServiceAccountToken must be false in the pod spec");
+        assertFails(with("Deployment", "decoder-service", d -> ((ObjectNode) d.path("spec").path("template").path("spec")
+                .path("securityContext")).remove("fsGroup")), "volume grpc-tls (defaultMode 0440) is unreadable for the non-root user");
         assertFails(with("Deployment", "decoder-service", d -> ((ObjectNode) d.path("spec")).put("replicas", 3)),
                 "spec.replicas is set although a HorizontalPodAutoscaler scales it");
     }

@@ -3,6 +3,7 @@ package io.crossmodal.k8s;
 import static io.crossmodal.k8s.SchemaValidator.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Renders every kustomization under k8s/ with {@code kubectl kustomize} and validates every object strictly against
@@ -62,6 +64,46 @@ class RenderedManifestsTest {
             assertTrue(errors.isEmpty(), ROOT.relativize(dir) + ": " + errors.size() + " problem(s):\n  "
                     + String.join("\n  ", errors));
         }));
+    }
+
+    /** kustomize passes schema errors through untouched: the validator, not the renderer, has to catch them */
+    @Test
+    void aBrokenObjectInAKustomizationFailsAfterRendering(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("kustomization.yaml"), """
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                namespace: demo
+                resources: [deployment.yaml]
+                """);
+        Files.writeString(dir.resolve("deployment.yaml"), """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: demo}
+                spec:
+                  replicas: "2"
+                  selector: {matchLabels: {app: demo}}
+                  template:
+                    metadata: {labels: {app: demo}}
+                    spec:
+                      containers:
+                        - name: server
+                          imagePullPolicy: Always
+                          ports: [{containerPort: 9101, protocl: TCP}]
+                """);
+        List<String> errors = new ArrayList<>();
+        Kustomize.render(dir).forEach(o -> errors.addAll(SchemaValidator.validate(o)));
+        assertEquals(List.of(
+                "Deployment/demo: spec.replicas: expected an integer, got string \"2\"",
+                "Deployment/demo: spec.template.spec.containers[0].image: missing required field",
+                "Deployment/demo: spec.template.spec.containers[0].ports[0].protocl: unknown field (not in V1ContainerPort)"),
+                errors.stream().sorted().toList());
+    }
+
+    @Test
+    void aKustomizationThatDoesNotBuildFails(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("kustomization.yaml"), "resources: [missing.yaml]\n");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Kustomize.render(dir));
+        assertTrue(e.getMessage().contains("missing.yaml"), e.getMessage());
     }
 
     @Test
