@@ -43,7 +43,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  *   <li>{@link #client} ({@value #CLIENT_SUBJECT}) and {@link #otherClient} ({@value #OTHER_CLIENT_SUBJECT}), both
  *       issued by the CA; {@link #rogueClient}: a client certificate of another CA;</li>
  *   <li>{@link #token} / {@link #otherToken}: random bearer tokens; {@link #tokenFile} accepts {@code token} (hashed,
- *       {@code sha256:...}) and {@code otherToken} (plain).</li>
+ *       {@code sha256:...}) and {@code otherToken} (plain); {@link #clientTokenFile} holds {@code token} for a client.</li>
  * </ul>
  */
 public final class TestPki {
@@ -64,6 +64,8 @@ public final class TestPki {
     public final String token;
     public final String otherToken;
     public final Path tokenFile;
+    /** A client's token file (the CLI's / Python client's --token-file): {@link #token} itself. */
+    public final Path clientTokenFile;
 
     private static TestPki shared;
 
@@ -111,6 +113,7 @@ public final class TestPki {
             otherToken = randomToken();
             tokenFile = write("tokens", String.join("\n", List.of("# test tokens, generated at test time",
                     sha256(token), "", otherToken)) + "\n");
+            clientTokenFile = write("client-token", token + "\n");
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
             throw new IllegalStateException("cannot generate the test PKI", e);
         }

@@ -64,13 +64,19 @@ public record ClientChannels(String target, boolean tls, Path caFile, Path certF
 
     /** The first non-blank line that is not a {@code #} comment. */
     static String readToken(Path file) {
+        String token;
         try {
-            return Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(String::strip)
+            token = Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(String::strip)
                     .filter(l -> !l.isEmpty() && !l.startsWith("#")).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("token file " + file + " holds no token"));
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read token file " + file + ": " + e.getMessage());
         }
+        if (token.regionMatches(true, 0, "sha256:", 0, 7)) {
+            throw new IllegalArgumentException("token file " + file + " starts with a hashed entry (sha256:...), the"
+                    + " server's form: a client needs the token itself");
+        }
+        return token;
     }
 
     private static Path path(String p) {
