@@ -85,11 +85,13 @@ class EncoderSecurityTest {
     }
 
     @Test
-    void healthStaysUsableForProbes() throws Exception {
+    void healthStaysUsableForProbesAndRefusalsAreCounted() throws Exception {
         ManagedChannel ch = TestChannels.tls(base.getPort(), pki.ca, null);
         try {
             assertEquals(HealthCheckResponse.ServingStatus.SERVING, HealthGrpc.newBlockingStub(ch)
                     .withDeadlineAfter(30, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance()).getStatus());
+            assertEquals(Status.Code.UNAUTHENTICATED, code(() -> EncoderGrpc.newBlockingStub(ch)
+                    .withDeadlineAfter(30, TimeUnit.SECONDS).modelInfo(INFO)));
         } finally {
             TestChannels.close(ch);
         }
@@ -97,6 +99,13 @@ class EncoderSecurityTest {
         assertEquals(200, live.statusCode(), live.body());
         HttpResponse<String> metrics = TestChannels.httpsGet(base.getPort(), pki.ca, "/q/metrics");
         assertEquals(200, metrics.statusCode());
+        // the refusal is counted by reason, and as a call by the serving metrics (outer interceptor)
+        assertTrue(metrics.body().lines().anyMatch(l -> l.startsWith("crossmodal_grpc_auth_failures_total{")
+                && l.contains("reason=\"client_certificate_missing\"") && l.contains("grpc_method=\"ModelInfo\"")),
+                metrics.body());
+        assertTrue(metrics.body().lines().anyMatch(l -> l.startsWith("crossmodal_grpc_server_requests_total{")
+                && l.contains("grpc_code=\"UNAUTHENTICATED\"") && l.contains("grpc_method=\"ModelInfo\"")),
+                metrics.body());
     }
 
     @Test
