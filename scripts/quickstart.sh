@@ -2,7 +2,8 @@
 # The main job end to end on a fresh clone (README "Quick start"):
 #   build -> download CMUdict (pinned, checksummed, cached) -> train a small G2P/P2G/prior model
 #   -> evaluate on the test split -> export an ONNX bundle into a local registry
-#   -> start encoder-service and decoder-service -> answer one request each -> stop them.
+#   -> start encoder-service and decoder-service (profile 'local': loopback only, plaintext, no
+#   authentication; docs/SECURITY.md) -> answer one request each -> stop them.
 # Environment: QUICKSTART_CONFIG (default configs/quickstart.json), CROSSMODAL_REGISTRY_DIR
 # (default ./registry), ENCODER_PORT (9101), DECODER_PORT (9102), SKIP_BUILD=1 to reuse a build.
 set -euo pipefail
@@ -32,7 +33,8 @@ trap cleanup EXIT
 
 start() { # name port
   local name="$1" port="$2"
-  java -Dquarkus.http.port="$port" -Dcrossmodal.models="$model" \
+  # profile 'local': bound to 127.0.0.1 only (docs/SECURITY.md); inference authentication is off by default
+  java -Dquarkus.profile=local -Dquarkus.http.port="$port" -Dcrossmodal.models="$model" \
     -jar "$root/$name/target/quarkus-app/quarkus-run.jar" > "$logs/$name.log" 2>&1 &
   pids+=("$!")
   for _ in $(seq 1 120); do

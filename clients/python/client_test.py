@@ -16,6 +16,9 @@ usage or setup problem (no grpcio, no protoc).
 
   /usr/bin/python3 clients/python/client_test.py --encoder localhost:9101 --decoder localhost:9102 --model quickstart
   /usr/bin/python3 clients/python/client_test.py --target localhost:9101 --model tiny   # whichever services it serves
+
+Secured services (docs/SECURITY.md): --tls-ca CA.pem (TLS), --tls-cert / --tls-key (mutual TLS), --token-file FILE or
+--token TOKEN (env CROSSMODAL_TOKEN; sent as "authorization: Bearer <token>" metadata with every call).
 """
 
 import argparse
@@ -41,6 +44,73 @@ import generate  # noqa: E402
 ENCODER = "crossmodal.encoder.v1.Encoder"
 DECODER = "crossmodal.decoder.v1.Decoder"
 RESERVED = {"<pad>", "<s>", "</s>", "<unk>"}
+
+
+class _BearerToken(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
+    """Adds "authorization: Bearer <token>" to every call (works on plaintext channels too, unlike call credentials)."""
+
+    def __init__(self, token):
+        self._header = ("authorization", "Bearer " + token)
+
+    def _details(self, details):
+        metadata = list(details.metadata or []) + [self._header]
+        return details._replace(metadata=metadata) if hasattr(details, "_replace") else _CallDetails(
+            details.method, details.timeout, metadata, details.credentials, getattr(details, "wait_for_ready", None),
+            getattr(details, "compression", None))
+
+    def intercept_unary_unary(self, continuation, details, request):
+        return continuation(self._details(details), request)
+
+    def intercept_unary_stream(self, continuation, details, request):
+        return continuation(self._details(details), request)
+
+
+class _CallDetails(grpc.ClientCallDetails):
+    def __init__(self, method, timeout, metadata, credentials, wait_for_ready, compression):
+        self.method = method
+        self.timeout = timeout
+        self.metadata = metadata
+        self.credentials = credentials
+        self.wait_for_ready = wait_for_ready
+        self.compression = compression
+
+
+class Connection:
+    """How to reach the services: plaintext or TLS (CA file), optional client certificate, optional bearer token."""
+
+    def __init__(self, tls_ca=None, tls_cert=None, tls_key=None, token=None):
+        if bool(tls_cert) != bool(tls_key):
+            raise ValueError("--tls-cert and --tls-key go together")
+        self.tls = bool(tls_ca or tls_cert)
+        self.tls_ca, self.tls_cert, self.tls_key, self.token = tls_ca, tls_cert, tls_key, token
+
+    def channel(self, target):
+        if self.tls:
+            def read(path):
+                return Path(path).read_bytes() if path else None
+            credentials = grpc.ssl_channel_credentials(root_certificates=read(self.tls_ca),
+                                                       private_key=read(self.tls_key),
+                                                       certificate_chain=read(self.tls_cert))
+            channel = grpc.secure_channel(target, credentials)
+        else:
+            channel = grpc.insecure_channel(target)
+        if self.token:
+            channel = grpc.intercept_channel(channel, _BearerToken(self.token))
+        return channel
+
+
+CONNECTION = Connection()
+
+
+def read_token(path):
+    for line in Path(path).read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            if line.lower().startswith("sha256:"):
+                raise ValueError("token file %s starts with a hashed entry (sha256:...), the server's form: a client"
+                                 " needs the token itself" % path)
+            return line
+    raise ValueError("token file %s holds no token" % path)
 
 
 class Checks:
@@ -167,7 +237,7 @@ def check_encoder(checks, target, model, timeout):
     from crossmodal.common.v1 import common_pb2
     from crossmodal.encoder.v1 import encoder_pb2, encoder_pb2_grpc
 
-    with grpc.insecure_channel(target) as channel:
+    with CONNECTION.channel(target) as channel:
         health_checks(checks, channel, ENCODER, timeout)
         stub = encoder_pb2_grpc.EncoderStub(channel)
         info = model_info(checks, stub, ENCODER, model, "p2g", timeout)
@@ -194,7 +264,7 @@ def check_decoder(checks, target, model, timeout):
     from crossmodal.common.v1 import common_pb2
     from crossmodal.decoder.v1 import decoder_pb2, decoder_pb2_grpc
 
-    with grpc.insecure_channel(target) as channel:
+    with CONNECTION.channel(target) as channel:
         health_checks(checks, channel, DECODER, timeout)
         stub = decoder_pb2_grpc.DecoderStub(channel)
         info = model_info(checks, stub, DECODER, model, "g2p", timeout)
@@ -243,7 +313,7 @@ def served_services(target, timeout):
     from health_v1 import health_pb2, health_pb2_grpc
 
     found = []
-    with grpc.insecure_channel(target) as channel:
+    with CONNECTION.channel(target) as channel:
         health = health_pb2_grpc.HealthStub(channel)
         for name in (ENCODER, DECODER):
             try:
@@ -267,9 +337,21 @@ def main(argv=None):
     p.add_argument("--model", default="tiny", help="model name (default: tiny, the test registry's)")
     p.add_argument("--generated", metavar="DIR", help="where to generate the client code (default: a temp dir)")
     p.add_argument("--timeout", type=float, default=30.0, help="deadline of each call, seconds")
+    p.add_argument("--tls-ca", metavar="PEM", help="TLS: CA certificate(s) to trust")
+    p.add_argument("--tls-cert", metavar="PEM", help="mutual TLS: client certificate chain")
+    p.add_argument("--tls-key", metavar="PEM", help="mutual TLS: client private key")
+    p.add_argument("--token-file", metavar="FILE", help="bearer token: first non-comment line of FILE")
+    p.add_argument("--token", help="bearer token (visible in the process list: prefer --token-file or CROSSMODAL_TOKEN)")
     args = p.parse_args(argv)
     if not (args.encoder or args.decoder or args.target):
         p.error("give --encoder, --decoder or --target")
+    if args.token and args.token_file:
+        p.error("give --token or --token-file, not both")
+    if bool(args.tls_cert) != bool(args.tls_key):
+        p.error("--tls-cert and --tls-key go together")
+    token = args.token or (read_token(args.token_file) if args.token_file else os.environ.get("CROSSMODAL_TOKEN") or None)
+    global CONNECTION
+    CONNECTION = Connection(args.tls_ca, args.tls_cert, args.tls_key, token)
 
     out = Path(args.generated).resolve() if args.generated else Path(tempfile.mkdtemp(prefix="crossmodal-py-"))
     try:

@@ -12,7 +12,6 @@ import io.crossmodal.proto.encoder.v1.EncodeRequest;
 import io.crossmodal.proto.encoder.v1.EncodeResponse;
 import io.crossmodal.proto.encoder.v1.EncoderGrpc;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code client decode|encode}: one request to a running decoder (spelling -> pronunciation) or
- * encoder (pronunciation -> spelling) service; prints the n-best list.
+ * encoder (pronunciation -> spelling) service; prints the n-best list. Plaintext, TLS, mutual TLS and a bearer
+ * token: {@link ClientChannels}.
  */
 final class ClientCommand {
     private ClientCommand() {}
@@ -31,12 +31,17 @@ final class ClientCommand {
             throw new IllegalArgumentException("client needs 'decode' or 'encode'");
         }
         String mode = args[0];
-        String target = TrainerCli.option(args, "--target");
+        // grpc-netty's TLS path logs through java.util.logging; with JBoss LogManager on the class path (Quarkus), an
+        // unset manager makes it print an ERROR line about the LogManager on every TLS connection
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
+        }
+        ClientChannels connection = ClientChannels.fromArgs(args);
         String model = TrainerCli.option(args, "--model");
         String input = TrainerCli.option(args, "--input");
         int nBest = Integer.parseInt(TrainerCli.option(args, "--nbest", "3"));
         int beam = Integer.parseInt(TrainerCli.option(args, "--beam", "5"));
-        ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+        ManagedChannel channel = connection.open();
         try {
             List<ScoredSequence> hyps;
             String requestId = UUID.randomUUID().toString();

@@ -118,6 +118,10 @@ public final class TrainerCli {
                   client decode --target HOST:PORT --model NAME --input WORD [--beam 5] [--nbest 3]
                   client encode --target HOST:PORT --model NAME --input "PH1 PH2 ..." [--beam 5] [--nbest 3]
                                                one request to a running decoder (G2P) / encoder (P2G) service
+                    client options: --tls (TLS, the JVM's CAs) | --tls-ca CA.pem (TLS, trusting CA.pem)
+                                    --tls-cert CLIENT.pem --tls-key CLIENT.key (mutual TLS, PEM / PKCS#8)
+                                    --token-file FILE | --token TOKEN (sent as 'authorization: Bearer'; default:
+                                    env CROSSMODAL_TOKEN); see docs/SECURITY.md
                 """);
     }
 }
