@@ -44,7 +44,7 @@ public record GateConfig(List<String> components, Map<String, Threshold> metrics
 
     public GateConfig {
         components = List.copyOf(components);
-        metrics = Map.copyOf(metrics);
+        metrics = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
     }
 
     public static GateConfig read(Path file) {
