@@ -9,6 +9,8 @@ import java.util.Map;
  * @param model   model name
  * @param kept    kept versions and why: {@code latest}, {@code alias:<name>}, {@code rollback-target}
  * @param deleted versions deleted (or, in a dry run, that would be deleted)
+ * @param leftovers invisible directories of crashed writers removed (or to remove): stale {@code .staging-*}, {@code .gc-*}
  * @param dryRun  true if nothing was deleted
  */
-public record GcReport(String model, Map<Integer, List<String>> kept, List<Integer> deleted, boolean dryRun) {}
+public record GcReport(String model, Map<Integer, List<String>> kept, List<Integer> deleted, List<String> leftovers,
+        boolean dryRun) {}

@@ -325,8 +325,46 @@ public final class ModelLifecycle {
                     LOG.infof("gc deleted %s/%d", model, v);
                 }
             }
-            return new GcReport(model, kept, deleted, dryRun);
+            List<String> leftovers = leftovers(root.resolve(model));
+            if (!dryRun) {
+                for (String name : leftovers) {
+                    try {
+                        AtomicFiles.deleteRecursively(root.resolve(model).resolve(name));
+                    } catch (IOException e) {
+                        LOG.warnf("gc could not remove leftover %s/%s: %s", model, name, e.getMessage());
+                    }
+                }
+            }
+            return new GcReport(model, kept, deleted, leftovers, dryRun);
         });
+    }
+
+    /** How old an invisible staging directory must be before gc takes it for a crashed writer's. */
+    static final java.time.Duration STALE_STAGING = java.time.Duration.ofHours(1);
+
+    /**
+     * Invisible leftovers of crashed writers: {@code .staging-*} directories untouched for
+     * {@link #STALE_STAGING} (a younger one may belong to a write in progress) and {@code .gc-*}
+     * directories of an interrupted gc.
+     */
+    private static List<String> leftovers(Path modelDir) {
+        List<String> out = new ArrayList<>();
+        Instant cutoff = Instant.now().minus(STALE_STAGING);
+        try (Stream<Path> s = Files.list(modelDir)) {
+            for (Path p : (Iterable<Path>) s.sorted()::iterator) {
+                String n = p.getFileName().toString();
+                if (!Files.isDirectory(p)) {
+                    continue;
+                }
+                if (n.startsWith(".gc-")
+                        || (n.startsWith(".staging-") && Files.getLastModifiedTime(p).toInstant().isBefore(cutoff))) {
+                    out.add(n);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + modelDir, e);
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ read side

@@ -157,7 +157,7 @@ class ModelLifecycleTest {
     }
 
     @Test
-    void gcKeepsAliasesRollbackTargetsAndTheLatest() {
+    void gcKeepsAliasesRollbackTargetsAndTheLatest() throws Exception {
         ModelLifecycle lc = new ModelLifecycle(root);
         for (int i = 1; i <= 7; i++) {
             register(lc, Integer.toString(i));
@@ -182,6 +182,16 @@ class ModelLifecycleTest {
         assertEquals(2, lc.rollbackTarget("m"));
 
         assertEquals(List.of(2), lc.gc("m", 1, true, true).deleted(), "told to, it prunes rollback targets too");
+
+        // leftovers of crashed writers: a stale staging directory goes, a fresh one (a write in progress) stays
+        Path stale = Files.createDirectories(root.resolve("m/.staging-dead/x"));
+        Files.setLastModifiedTime(stale.getParent(), java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(7200)));
+        Path fresh = Files.createDirectories(root.resolve("m/.staging-busy"));
+        Files.createDirectories(root.resolve("m/.gc-3-abc"));
+        GcReport sweep = lc.gc("m", 1, false, false);
+        assertEquals(List.of(".gc-3-abc", ".staging-dead"), sweep.leftovers());
+        assertFalse(Files.exists(stale.getParent()));
+        assertTrue(Files.exists(fresh));
         assertThrows(IllegalArgumentException.class, () -> lc.gc("m", 0, false, true));
         // the next version number is never reused
         assertEquals(8, register(lc, "8").version());
@@ -249,6 +259,23 @@ class ModelLifecycleTest {
         long count = lc.events().readAfter(0).size();
         lc.recover("m");
         assertEquals(count, lc.events().readAfter(0).size(), "recovery is idempotent");
+    }
+
+    @Test
+    void decisionsWithInfiniteRelativeChangeRoundTrip() {
+        ModelLifecycle lc = new ModelLifecycle(root);
+        register(lc, "1");
+        Instant now = Instant.now();
+        DecisionRecord d = new DecisionRecord(DecisionRecord.SCHEMA, DecisionRecord.newId(now, DecisionRecord.PROMOTE, 1),
+                DecisionRecord.PROMOTE, DecisionRecord.REFUSED, "m", ModelLifecycle.PRODUCTION, 1, null, "a", now.toString(),
+                Map.of(), Map.of("g2p", Map.of("per", 0.1)), null, null,
+                List.of(new GateCheck("g2p.per.relativeIncrease", false, Double.POSITIVE_INFINITY, 0.02, "production PER 0")),
+                "s");
+        lc.commitPromotion(d);
+        DecisionRecord back = lc.decisions("m").get(0);
+        assertEquals(Double.POSITIVE_INFINITY, back.checks().get(0).value());
+        assertEquals(d.id(), back.id());
+        assertEquals(0.1, back.candidateMetrics().get("g2p").get("per"));
     }
 
     @Test

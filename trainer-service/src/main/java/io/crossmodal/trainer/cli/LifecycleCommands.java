@@ -56,6 +56,9 @@ final class LifecycleCommands {
         for (int v : r.deleted()) {
             System.out.printf("%s %s/%d%n", dry ? "would delete" : "deleted", model, v);
         }
+        for (String l : r.leftovers()) {
+            System.out.printf("%s %s/%s (left by a crashed writer)%n", dry ? "would remove" : "removed", model, l);
+        }
         System.out.printf("%s: %d kept, %d %s%n", model, r.kept().size(), r.deleted().size(), dry ? "to delete (dry run)" : "deleted");
         return 0;
     }
