@@ -56,7 +56,8 @@ public final class BundleExporter {
         return new Graphs(specs, files);
     }
 
-    public static Bundle write(TrainedModels m, Graphs graphs, Path registry, Map<String, Object> metrics) {
+    /** Registers the bundle as {@code actor} (lineage, alias history and the ModelRegistered event record it). */
+    public static Bundle write(TrainedModels m, Graphs graphs, Path registry, Map<String, Object> metrics, String actor) {
         Manifest.Builder b = Manifest.builder(m.config.family())
                 .vocabulary(GRAPHEMES, m.data.graphemes.symbols())
                 .vocabulary(PHONEMES, m.data.phonemes.symbols())
@@ -72,7 +73,7 @@ public final class BundleExporter {
         Map<String, FileContent> files = new LinkedHashMap<>();
         graphs.files().forEach((name, bytes) -> files.put(name, FileContent.of(bytes)));
         // registration: the bundle with its lineage, the candidate alias and the ModelRegistered event
-        return new ModelLifecycle(registry).register(m.config.name(), b.build(), files, Provenance.actor(null),
+        return new ModelLifecycle(registry).register(m.config.name(), b.build(), files, actor,
                 Provenance.sourceCommit());
     }
 }
