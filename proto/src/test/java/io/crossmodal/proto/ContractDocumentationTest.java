@@ -178,7 +178,7 @@ class ContractDocumentationTest {
         assertEquals("crossmodal.encoder.v1.Encoder", EncoderGrpc.SERVICE_NAME);
         assertEquals("crossmodal.decoder.v1.Decoder", DecoderGrpc.SERVICE_NAME);
         assertEquals("crossmodal.trainer.v1.Trainer", TrainerGrpc.SERVICE_NAME);
-        assertEquals(7, TrainerGrpc.getServiceDescriptor().getMethods().size());
+        assertEquals(10, TrainerGrpc.getServiceDescriptor().getMethods().size());
         assertEquals(3, EncoderGrpc.getServiceDescriptor().getMethods().size());
         assertEquals(3, DecoderGrpc.getServiceDescriptor().getMethods().size());
     }

@@ -28,7 +28,12 @@ import org.jboss.logging.Logger;
 public final class BundleWriter {
 
     private static final Logger LOG = Logger.getLogger(BundleWriter.class);
-    private static final int MAX_VERSION_RACE_RETRIES = 5;
+    /**
+     * Each lost race means another writer took the version, so every round lets at least one writer
+     * finish: n concurrent writers need at most n - 1 retries. The bound only stops a livelock on a
+     * broken file system.
+     */
+    private static final int MAX_VERSION_RACE_RETRIES = 10_000;
 
     private final Path registryRoot;
 
@@ -80,6 +85,7 @@ public final class BundleWriter {
                 } catch (FileSystemException e) {
                     // another writer took this version between our check and the rename
                     if (version.isEmpty() && attempt < MAX_VERSION_RACE_RETRIES && Files.exists(target)) {
+                        Thread.onSpinWait();
                         continue;
                     }
                     throw e;

@@ -101,4 +101,39 @@ class BundleWriterTest {
         assertThrows(IllegalArgumentException.class, () -> w.write("cmudict", BundleTestSupport.draft(), traversal));
         assertEquals(List.of(), new ModelRegistry(root).listModels());
     }
+
+    @Test
+    void parallelWritersNeverShareOrLoseAVersion() throws Exception {
+        int threads = 12;
+        int each = 5;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<List<Integer>>> futures = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            futures.add(pool.submit(() -> {
+                go.await();
+                List<Integer> got = new java.util.ArrayList<>();
+                for (int i = 0; i < each; i++) {
+                    got.add(new BundleWriter(root).write("cmudict", BundleTestSupport.draft(), BundleTestSupport.files()).version());
+                }
+                return got;
+            }));
+        }
+        go.countDown();
+        java.util.Set<Integer> all = new java.util.HashSet<>();
+        for (java.util.concurrent.Future<List<Integer>> f : futures) {
+            all.addAll(f.get()); // a writer that gave up on the race would throw here
+        }
+        pool.shutdown();
+        int n = threads * each;
+        assertEquals(n, all.size());
+        ModelRegistry reg = new ModelRegistry(root);
+        assertEquals(java.util.stream.IntStream.rangeClosed(1, n).boxed().toList(), reg.listVersions("cmudict"));
+        for (int v = 1; v <= n; v++) {
+            assertEquals(v, reg.load("cmudict", Integer.toString(v)).manifest().version(), "manifest matches its directory");
+        }
+        try (var s = Files.list(root.resolve("cmudict"))) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".")), "no staging directory left behind");
+        }
+    }
 }

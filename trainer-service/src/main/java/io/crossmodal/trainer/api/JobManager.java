@@ -124,7 +124,8 @@ public class JobManager {
             job.outcome = TrainingRun.run(job.config, e -> {
                 job.add(e);
                 job.notifyListeners();
-            }, () -> job.cancelRequested);
+            }, () -> job.cancelRequested, "trainer-api" + (job.requestId == null || job.requestId.isBlank() ? ""
+                    : ":request-" + job.requestId));
             finish(job, State.SUCCEEDED, job.outcome.bundle() == null ? "trained"
                     : "exported " + job.outcome.bundle().model() + "/" + job.outcome.bundle().version());
         } catch (ComponentTrainer.CancelledException e) {

@@ -1,7 +1,19 @@
 package io.crossmodal.trainer.api;
 
 import io.crossmodal.core.bundle.Bundle;
+import io.crossmodal.core.bundle.BundleCorruptException;
 import io.crossmodal.core.bundle.ModelNotFoundException;
+import io.crossmodal.core.lifecycle.DecisionRecord;
+import io.crossmodal.core.lifecycle.GateConfig;
+import io.crossmodal.core.lifecycle.ModelLifecycle;
+import io.crossmodal.proto.trainer.v1.GetModelHistoryRequest;
+import io.crossmodal.proto.trainer.v1.ModelHistory;
+import io.crossmodal.proto.trainer.v1.PromoteRequest;
+import io.crossmodal.proto.trainer.v1.PromoteResponse;
+import io.crossmodal.proto.trainer.v1.RollbackRequest;
+import io.crossmodal.proto.trainer.v1.RollbackResponse;
+import io.crossmodal.trainer.lifecycle.Promoter;
+import io.smallrye.common.annotation.Blocking;
 import io.crossmodal.core.bundle.ModelRegistry;
 import io.crossmodal.proto.common.v1.ModelVersion;
 import io.crossmodal.proto.trainer.v1.Job;
@@ -179,6 +191,94 @@ public class TrainerGrpcService extends TrainerGrpc.TrainerImplBase {
         } catch (ModelNotFoundException e) {
             out.onError(Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException());
         }
+    }
+
+    /** Gated promotion; runs the evaluation on a worker thread (it takes seconds to minutes). */
+    @Override
+    @Blocking
+    public void promote(PromoteRequest request, StreamObserver<PromoteResponse> out) {
+        lifecycleCall(out, () -> {
+            if (request.getModelName().isBlank()) {
+                throw new IllegalArgumentException("model_name is required");
+            }
+            if (request.getGateJson().isBlank()) {
+                throw new IllegalArgumentException("gate_json is required");
+            }
+            GateConfig gate = GateConfig.parse(request.getGateJson(), "gate_json");
+            String candidate = request.getCandidate().isBlank() ? ModelLifecycle.CANDIDATE : request.getCandidate();
+            DecisionRecord d = Promoter.promote(Path.of(registryDir), request.getModelName(), candidate, gate, "trainer-api",
+                    actor(request.getActor()));
+            LOG.infof("promote %s/%s: %s", request.getModelName(), candidate, d.summary());
+            return PromoteResponse.newBuilder().setRequestId(request.getRequestId())
+                    .setPromoted(d.decision().equals(DecisionRecord.PROMOTED))
+                    .setDecision(LifecycleMapping.decision(d)).build();
+        });
+    }
+
+    @Override
+    @Blocking
+    public void rollback(RollbackRequest request, StreamObserver<RollbackResponse> out) {
+        lifecycleCall(out, () -> {
+            DecisionRecord d = new ModelLifecycle(Path.of(registryDir)).rollback(request.getModelName(),
+                    actor(request.getActor()), request.getReason().isBlank() ? null : request.getReason());
+            LOG.infof("rollback %s: %s", request.getModelName(), d.summary());
+            return RollbackResponse.newBuilder().setRequestId(request.getRequestId())
+                    .setDecision(LifecycleMapping.decision(d)).build();
+        });
+    }
+
+    @Override
+    @Blocking
+    public void getModelHistory(GetModelHistoryRequest request, StreamObserver<ModelHistory> out) {
+        lifecycleCall(out, () -> {
+            ModelLifecycle lc = new ModelLifecycle(Path.of(registryDir));
+            String model = request.getModelName();
+            ModelHistory.Builder b = ModelHistory.newBuilder().setRequestId(request.getRequestId()).setModelName(model);
+            for (int v : lc.registry().listVersions(model)) {
+                try {
+                    b.addVersions(LifecycleMapping.lineage(lc.lineage(model, v)));
+                } catch (RuntimeException e) {
+                    LOG.warnf("version %s/%d unreadable: %s", model, v, e.getMessage());
+                    b.addVersions(io.crossmodal.proto.trainer.v1.VersionLineage.newBuilder().setVersion(Integer.toString(v)));
+                }
+            }
+            lc.registry().aliases(model).forEach((a, v) -> b.putAliases(a, Integer.toString(v)));
+            lc.aliasHistory(model).forEach(c -> b.addAliasHistory(LifecycleMapping.aliasChange(c)));
+            lc.decisions(model).forEach(d -> b.addDecisions(LifecycleMapping.decision(d)));
+            return b.build();
+        });
+    }
+
+    private static String actor(String given) {
+        return given == null || given.isBlank() ? "trainer-api" : "trainer-api:" + given.trim();
+    }
+
+    @FunctionalInterface
+    private interface LifecycleCall<T> {
+        T call() throws Exception;
+    }
+
+    /** Runs a lifecycle call and maps its failures to gRPC statuses. */
+    private static <T> void lifecycleCall(StreamObserver<T> out, LifecycleCall<T> call) {
+        T result;
+        try {
+            result = call.call();
+        } catch (ModelNotFoundException e) {
+            out.onError(Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        } catch (IllegalArgumentException e) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        } catch (IllegalStateException | BundleCorruptException e) {
+            out.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        } catch (Exception e) {
+            LOG.errorf(e, "lifecycle call failed");
+            out.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+            return;
+        }
+        out.onNext(result);
+        out.onCompleted();
     }
 
     private <T> void withJob(JobRef ref, StreamObserver<T> out, Consumer<JobManager.JobRecord> action) {

@@ -10,7 +10,11 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** Command line: {@code train}, {@code evaluate}, {@code export}. Exit codes: 0 ok, 1 failure, 2 usage. */
+/**
+ * Command line: {@code train}, {@code export}, {@code evaluate}, {@code client}, and the lifecycle
+ * commands {@code promote}, {@code rollback}, {@code gc}, {@code history}, {@code lineage}.
+ * Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 promotion refused by the gate.
+ */
 public final class TrainerCli {
     public static void main(String[] args) {
         System.exit(run(args));
@@ -59,6 +63,21 @@ public final class TrainerCli {
                     EvaluateCommand.run(rest);
                     return 0;
                 }
+                case "promote" -> {
+                    return LifecycleCommands.promote(rest);
+                }
+                case "rollback" -> {
+                    return LifecycleCommands.rollback(rest);
+                }
+                case "gc" -> {
+                    return LifecycleCommands.gc(rest);
+                }
+                case "history" -> {
+                    return LifecycleCommands.history(rest);
+                }
+                case "lineage" -> {
+                    return LifecycleCommands.lineage(rest);
+                }
                 default -> {
                     System.err.println("unknown command '" + cmd + "'");
                     usage();
@@ -93,6 +112,11 @@ public final class TrainerCli {
         return v;
     }
 
+    /** A boolean option without a value, e.g. {@code --dry-run}. */
+    static boolean flag(String[] args, String name) {
+        return Arrays.asList(args).contains(name);
+    }
+
     static String option(String[] args, String name, String dflt) {
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals(name)) {
@@ -122,6 +146,17 @@ public final class TrainerCli {
                                     --tls-cert CLIENT.pem --tls-key CLIENT.key (mutual TLS, PEM / PKCS#8)
                                     --token-file FILE | --token TOKEN (sent as 'authorization: Bearer'; default:
                                     env CROSSMODAL_TOKEN); see docs/SECURITY.md
+                  promote  --model NAME --gate gate.json [--candidate V|alias (candidate)] [--registry DIR] [--actor WHO]
+                                               evaluate candidate and production on the candidate's test split, apply the
+                                               gate, record the decision, move 'production' if it passed (exit 3 if refused)
+                  rollback --model NAME [--registry DIR] [--actor WHO] [--reason TEXT]
+                                               point 'production' back at the previous production version
+                  gc       --model NAME [--registry DIR] [--keep-latest 1] [--dry-run] [--prune-rollback-targets]
+                                               delete versions no alias, rollback or the newest N need
+                  history  --model NAME [--registry DIR]      versions with lineage, alias history, decisions
+                  lineage  --model NAME [--version V|alias] [--registry DIR]   one version's lineage as JSON
+                Actor: --actor, else $CROSSMODAL_ACTOR, else the user name. Exit codes: 0 ok, 1 failure,
+                2 usage/invalid input, 3 promotion refused.
                 """);
     }
 }

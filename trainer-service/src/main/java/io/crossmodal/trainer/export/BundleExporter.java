@@ -1,11 +1,12 @@
 package io.crossmodal.trainer.export;
 
 import io.crossmodal.core.bundle.Bundle;
-import io.crossmodal.core.bundle.BundleWriter;
 import io.crossmodal.core.bundle.ComponentSpec;
 import io.crossmodal.core.bundle.ComponentSpecs;
 import io.crossmodal.core.bundle.FileContent;
 import io.crossmodal.core.bundle.Manifest;
+import io.crossmodal.core.lifecycle.ModelLifecycle;
+import io.crossmodal.core.lifecycle.Provenance;
 import io.crossmodal.core.onnx.PriorGraphs;
 import io.crossmodal.core.onnx.PriorWeights;
 import io.crossmodal.core.onnx.Seq2SeqGraphs;
@@ -20,8 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Turns trained DJL components into ONNX graphs and writes them, with the manifest, as one
- * bundle into the registry (atomically, by {@link BundleWriter}).
+ * Turns trained DJL components into ONNX graphs and registers them, with the manifest and the
+ * lineage, as one bundle in the registry (atomically; see {@link ModelLifecycle#register}).
  */
 public final class BundleExporter {
     public static final String GRAPHEMES = "graphemes";
@@ -55,7 +56,8 @@ public final class BundleExporter {
         return new Graphs(specs, files);
     }
 
-    public static Bundle write(TrainedModels m, Graphs graphs, Path registry, Map<String, Object> metrics) {
+    /** Registers the bundle as {@code actor} (lineage, alias history and the ModelRegistered event record it). */
+    public static Bundle write(TrainedModels m, Graphs graphs, Path registry, Map<String, Object> metrics, String actor) {
         Manifest.Builder b = Manifest.builder(m.config.family())
                 .vocabulary(GRAPHEMES, m.data.graphemes.symbols())
                 .vocabulary(PHONEMES, m.data.phonemes.symbols())
@@ -70,6 +72,8 @@ public final class BundleExporter {
         b.dataFingerprint(fp);
         Map<String, FileContent> files = new LinkedHashMap<>();
         graphs.files().forEach((name, bytes) -> files.put(name, FileContent.of(bytes)));
-        return new BundleWriter(registry).write(m.config.name(), b.build(), files);
+        // registration: the bundle with its lineage, the candidate alias and the ModelRegistered event
+        return new ModelLifecycle(registry).register(m.config.name(), b.build(), files, actor,
+                Provenance.sourceCommit());
     }
 }

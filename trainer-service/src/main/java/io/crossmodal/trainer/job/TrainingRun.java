@@ -1,6 +1,7 @@
 package io.crossmodal.trainer.job;
 
 import io.crossmodal.core.bundle.Bundle;
+import io.crossmodal.core.lifecycle.Provenance;
 import io.crossmodal.core.data.Lexicon;
 import io.crossmodal.core.eval.EvalReport;
 import io.crossmodal.core.onnx.OrtSeq2Seq;
@@ -33,6 +34,12 @@ public final class TrainingRun {
     private TrainingRun() {}
 
     public static Outcome run(JobConfig cfg, ProgressListener progress, BooleanSupplier cancelled) throws IOException {
+        return run(cfg, progress, cancelled, Provenance.actor(null));
+    }
+
+    /** As {@link #run(JobConfig, ProgressListener, BooleanSupplier)}, registering the bundle as {@code actor}. */
+    public static Outcome run(JobConfig cfg, ProgressListener progress, BooleanSupplier cancelled, String actor)
+            throws IOException {
         Path runDir = Path.of(cfg.runDir());
         Files.createDirectories(runDir);
         Files.writeString(runDir.resolve("config.json"), cfg.toJson());
@@ -80,7 +87,7 @@ public final class TrainingRun {
             metrics.put("train.seconds.total", trainSeconds);
             Bundle bundle = null;
             if (cfg.export()) {
-                bundle = BundleExporter.write(models, graphs, Path.of(cfg.registryDir()), metrics);
+                bundle = BundleExporter.write(models, graphs, Path.of(cfg.registryDir()), metrics, actor);
                 LOG.infof("registered bundle %s/%d in %s", bundle.model(), bundle.version(), cfg.registryDir());
             }
             progress.onProgress(new ProgressEvent("job", "done", 0, 0, 0, 0, Map.of(), Map.of(),

@@ -5,7 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.crossmodal.core.lifecycle.ModelLifecycle;
 import io.crossmodal.proto.trainer.v1.Component;
+import io.crossmodal.proto.trainer.v1.GetModelHistoryRequest;
+import io.crossmodal.proto.trainer.v1.ModelHistory;
+import io.crossmodal.proto.trainer.v1.PromoteRequest;
+import io.crossmodal.proto.trainer.v1.PromoteResponse;
+import io.crossmodal.proto.trainer.v1.RollbackRequest;
+import io.crossmodal.proto.trainer.v1.RollbackResponse;
 import io.crossmodal.proto.trainer.v1.DataConfig;
 import io.crossmodal.proto.trainer.v1.Hyperparameters;
 import io.crossmodal.proto.trainer.v1.Job;
@@ -140,6 +147,83 @@ class TrainerGrpcServiceTest {
 
         e = assertThrows(StatusRuntimeException.class, () -> trainer.listVersions(
                 ListVersionsRequest.newBuilder().setModelName("no-such-model").build()));
+        assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
+    }
+
+    /** Promote, refuse-by-precondition, rollback and history over gRPC, on a model the API itself trained. */
+    @Test
+    void promoteRollbackAndHistory() throws Exception {
+        String model = "api-lc-" + System.currentTimeMillis();
+        JobConfig cfg = JobConfig.newBuilder()
+                .setModelName(model)
+                .setData(DataConfig.newBuilder().setLexiconPath(lexicon().toString()))
+                .setSplit(SplitConfig.newBuilder().setDev(30).setTest(40))
+                .setHyperparameters(Hyperparameters.newBuilder().setEmbeddingSize(8).setEncoderHiddenSize(12)
+                        .setDecoderHiddenSize(16).setEpochs(2).setBatchSize(32).setThreads(1))
+                .addComponents(Component.COMPONENT_G2P)
+                .setExport(true)
+                .build();
+        Job job = trainer.startJob(cfg);
+        trainer.withDeadlineAfter(5, TimeUnit.MINUTES).streamProgress(JobRef.newBuilder().setJobId(job.getJobId()).build())
+                .forEachRemaining(e -> { });
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, trainer.getJob(JobRef.newBuilder().setJobId(job.getJobId()).build()).getState());
+
+        String gate = "{\"metrics\": {\"per\": {\"max\": 10, \"maxRelativeIncrease\": 0.02}},"
+                + " \"bootstrap\": {\"samples\": 200, \"seed\": 1, \"margin\": 0.001}}";
+        PromoteResponse first = trainer.promote(PromoteRequest.newBuilder().setRequestId("p1").setModelName(model)
+                .setGateJson(gate).setActor("ci-7").build());
+        assertTrue(first.getPromoted(), first.toString());
+        assertEquals("p1", first.getRequestId());
+        assertEquals("1", first.getDecision().getCandidateVersion());
+        assertEquals("trainer-api:ci-7", first.getDecision().getActor());
+        assertTrue(first.getDecision().getRecordJson().contains("\"testSplit\""));
+
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> trainer.promote(
+                PromoteRequest.newBuilder().setModelName(model).setGateJson(gate).setCandidate("1").build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("already production"), e.getStatus().getDescription());
+        e = assertThrows(StatusRuntimeException.class, () -> trainer.promote(PromoteRequest.newBuilder().setModelName(model)
+                .setGateJson("{\"metrics\": {\"per\": {\"max\": true}}}").build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("metrics.per.max"), e.getStatus().getDescription());
+        e = assertThrows(StatusRuntimeException.class, () -> trainer.promote(PromoteRequest.newBuilder().setModelName("no-such-model")
+                .setGateJson(gate).build()));
+        assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
+        e = assertThrows(StatusRuntimeException.class, () -> trainer.rollback(RollbackRequest.newBuilder().setModelName(model).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+
+        // version 2: the same bundle registered again (identical weights -> the gate passes with a zero difference)
+        Path registry = Path.of(org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("crossmodal.registry.dir", String.class));
+        ModelLifecycle lc = new ModelLifecycle(registry);
+        io.crossmodal.core.bundle.Bundle v1 = lc.registry().load(model, "1");
+        io.crossmodal.core.bundle.Manifest m = v1.manifest();
+        java.util.Map<String, io.crossmodal.core.bundle.FileContent> files = new java.util.LinkedHashMap<>();
+        m.files().keySet().stream().filter(f -> !f.equals("lineage.json"))
+                .forEach(f -> files.put(f, io.crossmodal.core.bundle.FileContent.of(v1.readFile(f))));
+        lc.register(model, new io.crossmodal.core.bundle.Manifest(m.formatVersion(), null, 0, m.family(), null, m.vocabularies(),
+                m.components(), null, m.metrics(), m.dataFingerprint(), m.trainingConfig()), files, "test", "abc");
+        PromoteResponse second = trainer.promote(PromoteRequest.newBuilder().setModelName(model).setGateJson(gate).build());
+        assertTrue(second.getPromoted(), second.getDecision().getSummary());
+        assertEquals(0.0, second.getDecision().getBootstrapOrThrow("g2p").getUpper());
+        assertEquals(3, second.getDecision().getChecksCount()); // per: max, relative increase, bootstrap bound
+
+        RollbackResponse rb = trainer.rollback(RollbackRequest.newBuilder().setModelName(model).setReason("canary errors").build());
+        assertEquals("rolled-back", rb.getDecision().getDecision());
+        assertEquals("1", rb.getDecision().getCandidateVersion());
+        assertEquals("2", rb.getDecision().getProductionVersion());
+
+        ModelHistory h = trainer.getModelHistory(GetModelHistoryRequest.newBuilder().setModelName(model).build());
+        assertEquals("1", h.getAliasesOrThrow("production"));
+        assertEquals("2", h.getAliasesOrThrow("candidate"));
+        assertEquals(2, h.getVersionsCount());
+        assertFalse(h.getVersions(0).getJobConfigJson().isEmpty());
+        assertTrue(h.getVersions(0).getMetricsMap().containsKey("g2p.test.per"));
+        assertEquals(3, h.getDecisionsCount());
+        assertEquals(List.of("register", "promote", "register", "promote", "rollback"),
+                h.getAliasHistoryList().stream().map(io.crossmodal.proto.trainer.v1.AliasChange::getAction).toList());
+        e = assertThrows(StatusRuntimeException.class, () -> trainer.getModelHistory(
+                GetModelHistoryRequest.newBuilder().setModelName("no-such-model").build()));
         assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
     }
 }
