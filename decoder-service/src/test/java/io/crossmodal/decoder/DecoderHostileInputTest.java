@@ -57,10 +57,11 @@ class DecoderHostileInputTest {
     static final int COUNT = Integer.getInteger("hostile.count", 10_600);
     static final int MIN_HOSTILE = Math.min(10_000, COUNT - COUNT / 20);
     /**
-     * Hard bound of the storm (a violation when exceeded). Measured on the 2-core development machine
+     * Hard bound of the storm (a violation when exceeded). A hang guard, not a speed check: it once ran out at
+     * 100 s while two training processes held both cores, hence 300 s. Measured on the 2-core development machine
      * shared with other builds: 14-18 s at load average 5, 22-27 s at load average 10-13.
      */
-    static final Duration BUDGET = Duration.ofSeconds(Long.getLong("hostile.budget-seconds", 100));
+    static final Duration BUDGET = Duration.ofSeconds(Long.getLong("hostile.budget-seconds", 300));
     /** quarkus.grpc.server.max-inbound-message-size */
     static final int MAX_MESSAGE = 4 * 1024 * 1024;
     static final int MAX_INPUT = 64;

@@ -56,10 +56,11 @@ class EncoderHostileInputTest {
     static final int MAX_MESSAGE = 4 * 1024 * 1024;
     static final int MAX_INPUT = 64;
     /**
-     * Hard bound of the storm (a violation when exceeded). Measured on the 2-core development machine
+     * Hard bound of the storm (a violation when exceeded). A hang guard, not a speed check: it once ran out at
+     * 100 s while two training processes held both cores, hence 300 s. Measured on the 2-core development machine
      * shared with other builds: 14-18 s at load average 5, 22-27 s at load average 10-13.
      */
-    static final Duration BUDGET = Duration.ofSeconds(Long.getLong("hostile.budget-seconds", 100));
+    static final Duration BUDGET = Duration.ofSeconds(Long.getLong("hostile.budget-seconds", 300));
 
     static final List<String> PHONEMES = TinyRegistryResource.PHONEMES.subList(4, TinyRegistryResource.PHONEMES.size());
     static final List<String> GRAPHEMES = TinyRegistryResource.GRAPHEMES.subList(4, TinyRegistryResource.GRAPHEMES.size());

@@ -109,7 +109,7 @@ public final class StudyRunner {
         return results;
     }
 
-    /** Writes the table and plots and moves the best/production aliases. */
+    /** Writes the table and plots and moves each group's {@code best} alias. */
     public void report(List<RunResult> results) throws IOException {
         if (results.isEmpty()) {
             out.println("no finished runs to report");
@@ -180,8 +180,7 @@ public final class StudyRunner {
             if (r.version() != null) {
                 String model = cfg.name() + "-" + group;
                 registry.setAlias(model, "best", r.version());
-                registry.setAlias(model, "production", r.version());
-                out.printf("best of %s: %s (dev PER g2p %.4f p2g %.4f) = %s/%d (aliases best, production)%n", group, r.id(),
+                out.printf("best of %s: %s (dev PER g2p %.4f p2g %.4f) = %s/%d (alias 'best')%n", group, r.id(),
                         r.dev().get("g2p.per"), r.dev().get("p2g.per"), model, r.version());
             }
         });

@@ -56,6 +56,7 @@ public final class ComponentTrainer {
     public record Result(double bestDev, int bestEpoch, long steps, double seconds, boolean stoppedEarly,
             List<EpochStats> history) {}
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ComponentTrainer.class);
     private final ProgressListener progress;
     private final BooleanSupplier cancelled;
 
@@ -101,6 +102,7 @@ public final class ComponentTrainer {
                     if (cancelled.getAsBoolean()) {
                         throw new CancelledException(component + " cancelled at step " + step);
                     }
+                    boolean finite;
                     try (NDManager m = trainer.getManager().newSubManager();
                             GradientCollector gc = trainer.newGradientCollector()) {
                         NDList out = trainer.forward(encoder.encode(m, batch));
@@ -109,9 +111,13 @@ public final class ComponentTrainer {
                         gc.backward(loss);
                         lossSum += out.get(0).getFloat();
                         tokenSum += tokens;
-                        clip(model, s.clipNorm());
+                        finite = Double.isFinite(GradientClipping.clipGlobalNorm(model.getBlock(), s.clipNorm()));
                     }
-                    trainer.step();
+                    if (finite) {
+                        trainer.step();
+                    } else {
+                        LOG.warnf("%s: non-finite gradient at step %d, update skipped", component, step + 1);
+                    }
                     step++;
                     double elapsed = secondsBefore + (System.nanoTime() - start) / 1e9;
                     double eta = eta(start, step - firstStep, totalSteps - step);
@@ -168,11 +174,6 @@ public final class ComponentTrainer {
 
     private static double eta(long startNanos, long done, long remaining) {
         return done > 0 ? (System.nanoTime() - startNanos) / 1e9 / done * Math.max(0, remaining) : Double.NaN;
-    }
-
-    /** Scales all gradients so their global L2 norm is at most maxNorm. */
-    private static void clip(Model model, float maxNorm) {
-        GradientClipping.clipGlobalNorm(model.getBlock(), maxNorm);
     }
 
     private void emit(String component, String phase, int epoch, TrainSettings s, long step, long total,

@@ -13,9 +13,10 @@ public final class GradientClipping {
 
     /**
      * Scales all gradients of the block so their global L2 norm is at most maxNorm; returns the norm
-     * before clipping. A non-finite norm (an overflowing or NaN gradient, which scaling cannot fix)
-     * zeroes every gradient instead, so one bad batch cannot write NaN into the parameters; callers
-     * should then skip the optimizer step.
+     * before clipping (summed in float64, so huge but finite gradients are scaled, not lost). A
+     * non-finite norm means a NaN or infinite gradient, which scaling cannot fix: the gradients are
+     * left as they are and callers must skip the optimizer step, so one bad batch cannot write NaN
+     * into the parameters.
      */
     public static double clipGlobalNorm(Block block, float maxNorm) {
         List<NDArray> grads = new ArrayList<>();
@@ -24,14 +25,14 @@ public final class GradientClipping {
             NDArray g = p.getValue().getArray().getGradient();
             grads.add(g);
             // Intermediates attach to the parameter's (long-lived) manager: close them or they leak every step.
-            try (NDArray squared = g.square(); NDArray sum = squared.sum()) {
-                sq += sum.getFloat();
+            // in float64: a float32 sum of squares overflows to Infinity for gradients above ~1e19
+            try (NDArray wide = g.toType(ai.djl.ndarray.types.DataType.FLOAT64, true); NDArray squared = wide.square();
+                    NDArray sum = squared.sum()) {
+                sq += sum.getDouble();
             }
         }
         double norm = Math.sqrt(sq);
-        if (!Double.isFinite(norm)) {
-            grads.forEach(g -> g.set(java.nio.FloatBuffer.wrap(new float[Math.toIntExact(g.size())])));
-        } else if (norm > maxNorm) {
+        if (Double.isFinite(norm) && norm > maxNorm) {
             float scale = (float) (maxNorm / (norm + 1e-6));
             grads.forEach(g -> g.muli(scale));
         }

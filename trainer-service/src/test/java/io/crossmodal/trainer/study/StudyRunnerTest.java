@@ -50,10 +50,10 @@ class StudyRunnerTest {
             assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, head, png);
         }
         assertTrue(Files.readString(res.resolve("results.json")).contains("\"beyondSpread\""));
-        // the best run of each group is a served bundle: production alias on the group's model
+        // the best run of each group is an ordinary bundle under the 'best' alias of the group's model
         ModelRegistry registry = new ModelRegistry(Path.of(cfg.outDir(), "registry"));
         RunResult best = StudyRunner.bestPerGroup(results).get("p20");
-        assertEquals(best.version(), registry.resolve("tiny-p20", "production"));
+        assertEquals(best.version(), registry.resolve("tiny-p20", "best"));
         assertEquals(2, registry.listVersions("tiny-p20").size());
 
         // a second invocation finds everything finished and runs nothing
