@@ -22,6 +22,10 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -31,9 +35,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The relay against a real Kafka broker (in-process KRaft, {@link KafkaBrokerResource}): it publishes the
- * registry's event log in order (key: the model, value: the event JSON), keeps what it cannot publish while
- * the broker is down and publishes it once the broker is back, losing nothing, and persists the sequence the
- * broker acknowledged so it does not publish again what the broker has.
+ * registry's event log in order (key: the model, value: the event JSON); while the broker is down its sends
+ * fail (logged once) and are retried, the offset stays; once the broker is back it publishes what waited,
+ * losing nothing, and persists the sequence the broker acknowledged so it does not publish again what the
+ * broker has.
  */
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
@@ -55,13 +60,19 @@ class LifecycleRelayTest {
                     "crossmodal.events.relay.enabled", "true",
                     "crossmodal.events.relay.poll-interval", "100ms",
                     "crossmodal.events.relay.send-timeout", "5s",
-                    "mp.messaging.outgoing.model-lifecycle.max.block.ms", "2000",
-                    "mp.messaging.outgoing.model-lifecycle.request.timeout.ms", "1500",
-                    "mp.messaging.outgoing.model-lifecycle.delivery.timeout.ms", "3000");
+                    // a send fails within 1 s while the broker is down, so the outage below exercises nack + retry
+                    "mp.messaging.outgoing.model-lifecycle.max.block.ms", "1000",
+                    "mp.messaging.outgoing.model-lifecycle.request.timeout.ms", "700",
+                    "mp.messaging.outgoing.model-lifecycle.delivery.timeout.ms", "1000");
         }
 
         @Override
         public void stop() {
+            try (var files = Files.walk(root)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // temp dir; best effort
+            }
         }
     }
 
@@ -91,11 +102,36 @@ class LifecycleRelayTest {
             await("offset 3 persisted", 5_000, () -> readOffset(offsetFile) == 3);
 
             // broker down: new events wait in the log, the offset does not move
+            List<String> warnings = new ArrayList<>();
+            Handler capture = new Handler() {
+                @Override
+                public void publish(LogRecord record) {
+                    if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                        synchronized (warnings) {
+                            warnings.add(String.valueOf(record.getMessage()));
+                        }
+                    }
+                }
+
+                @Override
+                public void flush() {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            Logger relayLog = Logger.getLogger(LifecycleRelay.class.getName());
+            relayLog.addHandler(capture);
             broker.stop();
             appended.add(log.append(EventLog.event(LifecycleEvent.PROMOTED, "cmudict", 2, "production", 1, "test", null)));
             appended.add(log.append(EventLog.event(LifecycleEvent.ROLLED_BACK, "cmudict", 1, "production", 2, "test", null)));
-            Thread.sleep(1_500);
+            Thread.sleep(2_500);
             assertEquals(3, readOffset(offsetFile), "nothing acknowledged while the broker is down");
+            relayLog.removeHandler(capture);
+            synchronized (warnings) {
+                assertEquals(1, warnings.size(), "the outage is logged once, not every retry: " + warnings);
+            }
 
             // broker back: the relay catches up, nothing lost, order kept
             long restarted = System.nanoTime();
