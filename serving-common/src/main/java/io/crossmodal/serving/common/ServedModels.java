@@ -41,6 +41,11 @@ import org.jboss.logging.Logger;
  * atomically, the old version closes after its in-flight requests, and a version that cannot be served
  * is rejected with its reason logged (and shown by {@link #reloadStatus()} and the readiness check)
  * while the old one keeps serving.
+ *
+ * <p><b>Lifecycle events.</b> {@link #refreshSoon} runs the same re-check for one model at once, on the
+ * same thread; the {@code model-lifecycle} consumer ({@code io.crossmodal.serving.common.events}) calls it
+ * for every event about a followed model, so a promotion is served within a fraction of a second while
+ * the poll stays as the reconciliation that catches whatever events miss (docs/EVENTS.md).
  */
 @ApplicationScoped
 public class ServedModels {
