@@ -61,4 +61,10 @@ final class DecoderSpec implements ServiceSpec {
     public void modelInfo(ManagedChannel channel, ModelRef.Builder model) {
         stub(channel).modelInfo(ModelInfoRequest.newBuilder().setModel(model).build());
     }
+
+    @Override
+    public String inferVersion(ManagedChannel channel, ModelRef.Builder model, List<String> tokens) {
+        return stub(channel).decode(DecodeRequest.newBuilder().setModel(model)
+                .setTokens(TokenSequence.newBuilder().addAllTokens(tokens)).build()).getModelVersion();
+    }
 }

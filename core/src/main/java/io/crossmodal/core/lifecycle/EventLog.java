@@ -48,6 +48,32 @@ public final class EventLog {
                 previousVersion, actor, reason, Instant.now().toString());
     }
 
+    /**
+     * The event as the JSON the log stores and the relay publishes (one object, the record's field names).
+     */
+    public static String toJson(LifecycleEvent event) {
+        try {
+            return JSON.writeValueAsString(event);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialise lifecycle event " + event.eventId(), e);
+        }
+    }
+
+    /**
+     * Parses one event as {@link #toJson} writes it; unknown fields are ignored (newer producers).
+     *
+     * @throws IllegalArgumentException not JSON, or not a valid event (missing or bad fields)
+     */
+    public static LifecycleEvent fromJson(String json) {
+        try {
+            return JSON.readValue(json, LifecycleEvent.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("not a lifecycle event: " + e.getOriginalMessage(), e);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("not a lifecycle event: " + e.getMessage(), e);
+        }
+    }
+
     /** Appends the event at the next free sequence number and returns it with that number. */
     public LifecycleEvent append(LifecycleEvent event) {
         try {

@@ -66,4 +66,17 @@ class EventLogTest {
         assertThrows(IllegalArgumentException.class,
                 () -> EventLog.event(LifecycleEvent.PROMOTED, "m", 1, null, null, "t", null));
     }
+
+    @Test
+    void jsonRoundTripsAndRejectsGarbage() {
+        LifecycleEvent e = new EventLog(root).append(
+                EventLog.event(LifecycleEvent.ROLLED_BACK, "g2p", 1, "production", 2, "ci", "gate failed"));
+        String json = EventLog.toJson(e);
+        assertTrue(json.contains("\"type\":\"ModelRolledBack\""), json);
+        assertEquals(e, EventLog.fromJson(json));
+        assertEquals(e, EventLog.fromJson(json.replace("{", "{\"future\":true,")), "unknown fields are ignored");
+        assertThrows(IllegalArgumentException.class, () -> EventLog.fromJson("not json"));
+        assertThrows(IllegalArgumentException.class, () -> EventLog.fromJson("{\"type\":\"ModelDeleted\"}"));
+        assertThrows(IllegalArgumentException.class, () -> EventLog.fromJson(json.replace("\"production\"", "null")));
+    }
 }

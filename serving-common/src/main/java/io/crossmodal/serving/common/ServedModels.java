@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,6 +41,11 @@ import org.jboss.logging.Logger;
  * atomically, the old version closes after its in-flight requests, and a version that cannot be served
  * is rejected with its reason logged (and shown by {@link #reloadStatus()} and the readiness check)
  * while the old one keeps serving.
+ *
+ * <p><b>Lifecycle events.</b> {@link #refreshSoon} runs the same re-check for one model at once, on the
+ * same thread; the {@code model-lifecycle} consumer ({@code io.crossmodal.serving.common.events}) calls it
+ * for every event about a followed model, so a promotion is served within a fraction of a second while
+ * the poll stays as the reconciliation that catches whatever events miss (docs/EVENTS.md).
  */
 @ApplicationScoped
 public class ServedModels {
@@ -56,6 +62,7 @@ public class ServedModels {
     private final Duration reloadInterval;
     private final Map<String, ModelCache.Refresh> reloads = new ConcurrentHashMap<>();
     private ScheduledExecutorService reloader;
+    private final Map<String, CompletableFuture<ModelCache.Refresh>> pendingRefreshes = new ConcurrentHashMap<>();
 
     public ServedModels(ServedComponent served, ServingConfig config, ServingLoadConfig load) {
         this.served = served;
@@ -125,15 +132,80 @@ public class ServedModels {
      */
     public void reloadNow() {
         for (String model : cache.followed().keySet()) {
-            try {
-                ModelCache.Refresh r = cache.refresh(model);
-                if (r.outcome() != ModelCache.Outcome.NOT_FOLLOWED) {
-                    reloads.put(model, r);
-                }
-            } catch (RuntimeException | Error e) {
-                LOG.errorf(e, "reloading model %s failed unexpectedly; its current version keeps serving", model);
-            }
+            reloadModel(model);
         }
+    }
+
+    /** One model's re-check (see {@link #reloadNow()}); null when it failed unexpectedly (logged). Never throws. */
+    private ModelCache.Refresh reloadModel(String model) {
+        try {
+            ModelCache.Refresh r = cache.refresh(model);
+            if (r.outcome() != ModelCache.Outcome.NOT_FOLLOWED) {
+                reloads.put(model, r);
+            }
+            return r;
+        } catch (RuntimeException | Error e) {
+            LOG.errorf(e, "reloading model %s failed unexpectedly; its current version keeps serving", model);
+            return null;
+        }
+    }
+
+    /**
+     * Re-checks one followed model's default version now, on the reload thread (so it never runs
+     * concurrently with the periodic poll), instead of waiting for the next poll: what a lifecycle event
+     * triggers. Requests for the same model that arrive while one is still waiting to run share it
+     * ({@link ScheduledRefresh#joined()}); one that arrives while a re-check runs schedules another, so a
+     * move made during a re-check is never missed. The registry decides what is served: a re-check of
+     * an unchanged default does nothing.
+     *
+     * @return the scheduled re-check; its result is null if the re-check failed unexpectedly (logged),
+     *         and it is {@link ModelCache.Outcome#NOT_FOLLOWED} at once when hot reload is off
+     */
+    public ScheduledRefresh refreshSoon(String model) {
+        ScheduledExecutorService r;
+        synchronized (this) {
+            r = reloader;
+        }
+        if (r == null || r.isShutdown()) {
+            return new ScheduledRefresh(CompletableFuture.completedFuture(
+                    new ModelCache.Refresh(model, ModelCache.Outcome.NOT_FOLLOWED, null, null, null, 0)), false);
+        }
+        boolean[] created = new boolean[1];
+        CompletableFuture<ModelCache.Refresh> f = pendingRefreshes.computeIfAbsent(model, m -> {
+            created[0] = true;
+            CompletableFuture<ModelCache.Refresh> future = new CompletableFuture<>();
+            try {
+                r.execute(() -> {
+                    pendingRefreshes.remove(m, future);
+                    future.complete(reloadModel(m));
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                future.complete(new ModelCache.Refresh(m, ModelCache.Outcome.NOT_FOLLOWED, null, null, null, 0));
+                return null;
+            }
+            return future;
+        });
+        if (f == null) {
+            return new ScheduledRefresh(CompletableFuture.completedFuture(
+                    new ModelCache.Refresh(model, ModelCache.Outcome.NOT_FOLLOWED, null, null, null, 0)), false);
+        }
+        return new ScheduledRefresh(f, !created[0]);
+    }
+
+    /** Runs one reconciliation ({@link #reloadNow()}) on the reload thread soon, e.g. after reconnecting to the event broker. */
+    public void reconcileSoon() {
+        for (String model : cache.followed().keySet()) {
+            refreshSoon(model);
+        }
+    }
+
+    /**
+     * A re-check scheduled by {@link #refreshSoon}.
+     *
+     * @param result completes with the re-check's outcome (null: failed unexpectedly, logged)
+     * @param joined whether the request joined a re-check already waiting to run instead of scheduling one
+     */
+    public record ScheduledRefresh(CompletableFuture<ModelCache.Refresh> result, boolean joined) {
     }
 
     /** The last poll's outcome per followed model (SWITCHED / UNCHANGED / REJECTED with the reason / ...). */

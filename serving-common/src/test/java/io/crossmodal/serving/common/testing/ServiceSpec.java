@@ -32,4 +32,7 @@ public interface ServiceSpec {
     String infer(ManagedChannel channel, ModelRef.Builder model, List<String> tokens);
 
     void modelInfo(ManagedChannel channel, ModelRef.Builder model);
+
+    /** One unary inference call; returns the answering model version, throws StatusRuntimeException on failure. */
+    String inferVersion(ManagedChannel channel, ModelRef.Builder model, List<String> tokens);
 }
