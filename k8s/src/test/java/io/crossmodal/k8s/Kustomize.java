@@ -72,16 +72,35 @@ final class Kustomize {
         return out;
     }
 
-    /** Every directory under root holding a kustomization.yaml (build output and test sources skipped). */
+    /**
+     * Every directory under root holding a kustomization.yaml of kind Kustomization (build output and test sources
+     * skipped); Components (kind Component) cannot be rendered alone: see {@link #components}.
+     */
     static List<Path> kustomizations(Path root) throws IOException {
+        return find(root, false);
+    }
+
+    /** Every directory under root holding a kustomization.yaml of kind Component. */
+    static List<Path> components(Path root) throws IOException {
+        return find(root, true);
+    }
+
+    private static List<Path> find(Path root, boolean components) throws IOException {
+        List<Path> out = new ArrayList<>();
         try (Stream<Path> s = Files.walk(root)) {
-            return s.filter(p -> p.getFileName().toString().equals("kustomization.yaml"))
-                    .map(Path::getParent)
-                    .filter(d -> !root.relativize(d).toString().startsWith("target")
-                            && !root.relativize(d).toString().startsWith("src"))
-                    .sorted()
-                    .toList();
+            for (Path p : s.filter(p -> p.getFileName().toString().equals("kustomization.yaml")).sorted().toList()) {
+                Path d = p.getParent();
+                String rel = root.relativize(d).toString();
+                if (rel.startsWith("target") || rel.startsWith("src")) {
+                    continue;
+                }
+                boolean component = "Component".equals(YAML.readTree(p.toFile()).path("kind").asText());
+                if (component == components) {
+                    out.add(d);
+                }
+            }
         }
+        return out;
     }
 
     private static String run(List<String> cmd, Path dir) {
