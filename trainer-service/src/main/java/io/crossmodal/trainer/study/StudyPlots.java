@@ -35,7 +35,16 @@ import org.jfree.data.xy.YIntervalSeriesCollection;
 final class StudyPlots {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** One colour per system, the same in every panel and figure. */
+    private static final Color[] PALETTE = {new Color(0xD62728), new Color(0x1F77B4), new Color(0x2CA02C), new Color(0xFF7F0E),
+        new Color(0x9467BD), new Color(0x8C564B)};
+
     private StudyPlots() {}
+
+    private static Color colour(StudyConfig cfg, String system) {
+        int i = new ArrayList<>(cfg.systems().keySet()).indexOf(system);
+        return PALETTE[Math.floorMod(i, PALETTE.length)];
+    }
 
     static void write(StudyConfig cfg, List<RunResult> results, Path dir) throws IOException {
         System.setProperty("java.awt.headless", "true");
@@ -57,6 +66,7 @@ final class StudyPlots {
         x.setBase(10);
         x.setSmallestValue(10);
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(x);
+        org.jfree.chart.LegendItemCollection legend = null;
         for (String dir : new String[] {"g2p", "p2g"}) {
             String metric = dir + "." + kind;
             YIntervalSeriesCollection data = new YIntervalSeriesCollection();
@@ -75,6 +85,12 @@ final class StudyPlots {
             XYErrorRenderer renderer = new XYErrorRenderer();
             renderer.setDefaultLinesVisible(true);
             renderer.setDefaultShapesVisible(true);
+            for (int i = 0; i < data.getSeriesCount(); i++) {
+                Color c = colour(cfg, data.getSeriesKey(i).toString());
+                renderer.setSeriesPaint(i, c);
+                renderer.setSeriesStroke(i, new BasicStroke(2f));
+            }
+            renderer.setErrorPaint(Color.GRAY);
             XYPlot sub = new XYPlot(data, null, new NumberAxis(dir.toUpperCase() + " test " + kind.toUpperCase() + " %"), renderer);
             for (StudyReport.Row r : report.rows()) {
                 if (r.paired() <= 0) {
@@ -88,7 +104,11 @@ final class StudyPlots {
             sub.setBackgroundPaint(Color.WHITE);
             sub.setRangeGridlinePaint(Color.LIGHT_GRAY);
             plot.add(sub, 1);
+            if (legend == null) {
+                legend = sub.getLegendItems();
+            }
         }
+        plot.setFixedLegendItems(legend);
         save(new JFreeChart(cfg.name() + ": test " + kind.toUpperCase() + " vs paired words (mean, bars = min..max over seeds)",
                 JFreeChart.DEFAULT_TITLE_FONT, plot, true), png, 900, 800);
     }
@@ -97,7 +117,11 @@ final class StudyPlots {
         XYSeriesCollection elbo = new XYSeriesCollection();
         XYSeriesCollection losses = new XYSeriesCollection();
         XYSeriesCollection dev = new XYSeriesCollection();
+        long firstSeed = runs.stream().mapToLong(RunResult::seed).min().orElse(0);
         for (RunResult r : runs) {
+            if (r.seed() != firstSeed) {
+                continue; // one seed per system keeps the figure readable; the table has the spread
+            }
             Path hist = Path.of(cfg.outDir(), "runs", r.id(), "semi-history.json");
             if (!Files.isRegularFile(hist)) {
                 continue;
@@ -128,9 +152,18 @@ final class StudyPlots {
         if (losses.getSeriesCount() > 0) {
             plot.add(sub(losses, "train loss (NLL/token)"), 1);
         }
-        plot.add(sub(dev, "dev PER % (greedy)"), 1);
-        save(new JFreeChart(cfg.name() + " " + group + ": noisy channel vs supervised over training", JFreeChart.DEFAULT_TITLE_FONT,
-                plot, true), png, 1000, 1000);
+        XYPlot devPlot = sub(dev, "dev PER % (greedy)");
+        XYLineAndShapeRenderer dr = (XYLineAndShapeRenderer) devPlot.getRenderer();
+        for (int i = 0; i < dev.getSeriesCount(); i++) {
+            String key = dev.getSeriesKey(i).toString();
+            dr.setSeriesPaint(i, colour(cfg, key.substring(0, key.indexOf(' '))));
+            dr.setSeriesStroke(i, key.endsWith("P2G")
+                    ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f)
+                    : new BasicStroke(2f));
+        }
+        plot.add(devPlot, 1);
+        save(new JFreeChart(cfg.name() + " " + group + ": noisy channel vs supervised over training (seed " + firstSeed + ")",
+                JFreeChart.DEFAULT_TITLE_FONT, plot, true), png, 1000, 1000);
     }
 
     private static void add(XYSeriesCollection c, JsonNode history, String section, String key, String name) {
