@@ -51,7 +51,8 @@ public final class TrainerCli {
                 case "study" -> {
                     io.crossmodal.trainer.study.StudyConfig study =
                             io.crossmodal.trainer.study.StudyConfig.read(Path.of(option(rest, "--config")));
-                    io.crossmodal.trainer.study.StudyRunner runner = new io.crossmodal.trainer.study.StudyRunner(study, System.out);
+                    io.crossmodal.trainer.study.StudyRunner runner = new io.crossmodal.trainer.study.StudyRunner(study, System.out,
+                            "scripts/crossmodal study --config " + option(rest, "--config"));
                     if (Arrays.asList(rest).contains("--report-only")) {
                         runner.report(runner.collect(study.plan()));
                     } else {

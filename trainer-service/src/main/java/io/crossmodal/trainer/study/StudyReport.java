@@ -90,6 +90,11 @@ public record StudyReport(String study, String command, String createdAt, String
         }
     }
 
+    /** The same report naming the command that produced it. */
+    public StudyReport withCommand(String cmd) {
+        return new StudyReport(study, cmd, createdAt, sourceCommit, rows, comparisons, runs);
+    }
+
     public void write(Path dir, Map<String, RunResult> best) throws IOException {
         JSON.writeValue(dir.resolve("results.json").toFile(), this);
         Files.writeString(dir.resolve("results.md"), markdown(best));
@@ -99,7 +104,7 @@ public record StudyReport(String study, String command, String createdAt, String
         StringBuilder md = new StringBuilder();
         md.append("# Noisy-channel study: ").append(study).append("\n\n");
         md.append("Generated ").append(createdAt).append(" at commit `").append(sourceCommit)
-                .append("` by the study runner (`scripts/crossmodal study`). Test metrics: beam search over the exported ONNX")
+                .append("` by `").append(command).append("`. Test metrics: beam search over the exported ONNX")
                 .append(" graphs on the same test words for every run; mean ± sample sd [min, max] over the seeds listed.\n\n");
         md.append("| paired | system | seeds | G2P PER % | G2P WER % | P2G PER % | P2G WER % | s/run |\n");
         md.append("|---:|---|---|---|---|---|---|---:|\n");

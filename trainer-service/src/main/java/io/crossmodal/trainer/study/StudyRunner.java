@@ -31,10 +31,17 @@ public final class StudyRunner {
 
     private final StudyConfig cfg;
     private final java.io.PrintStream out;
+    private final String command;
 
     public StudyRunner(StudyConfig cfg, java.io.PrintStream out) {
+        this(cfg, out, "scripts/crossmodal study --config <study config>");
+    }
+
+    /** {@code command} is recorded in the results as what produced them. */
+    public StudyRunner(StudyConfig cfg, java.io.PrintStream out, String command) {
         this.cfg = cfg;
         this.out = out;
+        this.command = command;
     }
 
     /** Runs what is not finished yet (matching {@code only}, a regex on run ids, or all), then reports. */
@@ -117,7 +124,7 @@ public final class StudyRunner {
         }
         Path resultsDir = Path.of(cfg.resultsDir());
         Files.createDirectories(resultsDir);
-        StudyReport report = StudyReport.of(cfg, results);
+        StudyReport report = StudyReport.of(cfg, results).withCommand(command);
         Map<String, RunResult> best = bestPerGroup(results);
         promoteBest(best);
         report.write(resultsDir, best);

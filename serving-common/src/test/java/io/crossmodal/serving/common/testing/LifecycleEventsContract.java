@@ -209,7 +209,10 @@ public abstract class LifecycleEventsContract {
         assertTrue(outcomes.size() > 100, "steady load: " + outcomes.size());
         String metrics = get("/q/metrics").body();
         assertTrue(metrics.contains("crossmodal_lifecycle_events_received_total{type=\"ModelPromoted\"}"), metrics);
-        assertEquals(1.0, sample(metrics, "crossmodal_lifecycle_events_applied_total{type=\"ModelRolledBack\"}"));
+        // at least once: after the broker restart the consumer may get the rollback event again (its offset was
+        // not committed yet); it then only wakes a re-check, which may find the alias moved since and switch,
+        // so the count is >= 1, not == 1 (the served-version checks above prove nothing swapped twice or backwards)
+        assertTrue(sample(metrics, "crossmodal_lifecycle_events_applied_total{type=\"ModelRolledBack\"}") >= 1.0);
         assertEquals(1.0, sample(metrics, "crossmodal_lifecycle_events_ignored_total{reason=\"malformed\"}"));
     }
 
