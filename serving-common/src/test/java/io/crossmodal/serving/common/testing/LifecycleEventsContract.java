@@ -211,9 +211,10 @@ public abstract class LifecycleEventsContract {
         assertTrue(metrics.contains("crossmodal_lifecycle_events_received_total{type=\"ModelPromoted\"}"), metrics);
         // at least once: after the broker restart the consumer may get the rollback event again (its offset was
         // not committed yet); it then only wakes a re-check, which may find the alias moved since and switch,
-        // so the count is >= 1, not == 1 (the served-version checks above prove nothing swapped twice or backwards)
+        // so the counts are >= 1, not == 1 (the served-version checks above prove nothing swapped twice or backwards;
+        // the malformed record can come again the same way)
         assertTrue(sample(metrics, "crossmodal_lifecycle_events_applied_total{type=\"ModelRolledBack\"}") >= 1.0);
-        assertEquals(1.0, sample(metrics, "crossmodal_lifecycle_events_ignored_total{reason=\"malformed\"}"));
+        assertTrue(sample(metrics, "crossmodal_lifecycle_events_ignored_total{reason=\"malformed\"}") >= 1.0);
     }
 
     private HttpResponse<String> get(String path) throws Exception {
