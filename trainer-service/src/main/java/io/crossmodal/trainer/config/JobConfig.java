@@ -164,13 +164,6 @@ public record JobConfig(
             priorWarmupEpochs = range("semi.priorWarmupEpochs", priorWarmupEpochs, 2, 1, 1000);
         }
 
-        public Semi(Boolean enabled, Integer warmupEpochs, Integer epochs, Integer stepsPerEpoch, Integer batchSize,
-                SemiWeights weights, Integer samples, Double temperature, String wakeSearch, Boolean importanceWeighting,
-                String sleepSource, Integer elboWords) {
-            this(enabled, warmupEpochs, epochs, stepsPerEpoch, batchSize, weights, samples, temperature, wakeSearch,
-                    importanceWeighting, sleepSource, elboWords, null);
-        }
-
         /** Whether a step reads unpaired spellings Uy (the prior term, or sleep with {@code sleepSource=unpaired}). */
         public boolean readsUnpairedSpellings() {
             return weights.prior() > 0 || (weights.sleep() > 0 && sleepSource.equals("unpaired"));

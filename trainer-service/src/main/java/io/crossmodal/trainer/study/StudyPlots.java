@@ -46,10 +46,11 @@ final class StudyPlots {
         return PALETTE[Math.floorMod(i, PALETTE.length)];
     }
 
-    static void write(StudyConfig cfg, List<RunResult> results, Path dir) throws IOException {
+    static void write(StudyConfig cfg, StudyReport report, Path dir) throws IOException {
+        List<RunResult> results = report.runs();
         System.setProperty("java.awt.headless", "true");
         for (String kind : new String[] {"per", "wer"}) {
-            errorVsPaired(cfg, results, kind, dir.resolve(kind + "_vs_paired.png"));
+            errorVsPaired(cfg, report, kind, dir.resolve(kind + "_vs_paired.png"));
         }
         Map<String, List<RunResult>> byGroup = new LinkedHashMap<>();
         results.forEach(r -> byGroup.computeIfAbsent(r.group(), k -> new ArrayList<>()).add(r));
@@ -60,8 +61,7 @@ final class StudyPlots {
         }
     }
 
-    private static void errorVsPaired(StudyConfig cfg, List<RunResult> results, String kind, Path png) throws IOException {
-        StudyReport report = StudyReport.of(cfg, results);
+    private static void errorVsPaired(StudyConfig cfg, StudyReport report, String kind, Path png) throws IOException {
         LogAxis x = new LogAxis("paired words (log scale)");
         x.setBase(10);
         x.setSmallestValue(10);

@@ -95,9 +95,16 @@ public record StudyReport(String study, String command, String createdAt, String
         return new StudyReport(study, cmd, createdAt, sourceCommit, rows, comparisons, runs);
     }
 
+    /** Writes {@code results.json} and {@code results.md}, each atomically (a crash leaves the previous file). */
     public void write(Path dir, Map<String, RunResult> best) throws IOException {
-        JSON.writeValue(dir.resolve("results.json").toFile(), this);
-        Files.writeString(dir.resolve("results.md"), markdown(best));
+        writeAtomically(dir.resolve("results.json"), JSON.writeValueAsString(this));
+        writeAtomically(dir.resolve("results.md"), markdown(best));
+    }
+
+    private static void writeAtomically(Path file, String text) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, text);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     String markdown(Map<String, RunResult> best) {

@@ -46,13 +46,19 @@ public final class StudyRunner {
 
     /** Runs what is not finished yet (matching {@code only}, a regex on run ids, or all), then reports. */
     public List<RunResult> run(String only, boolean dryRun) throws IOException, InterruptedException {
+        java.util.regex.Pattern filter;
+        try {
+            filter = only == null ? null : java.util.regex.Pattern.compile(only);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new IllegalArgumentException("--only is not a valid regular expression: " + e.getDescription());
+        }
         List<StudyConfig.Run> plan = cfg.plan();
         List<StudyConfig.Run> todo = new ArrayList<>();
         int finished = 0;
         for (StudyConfig.Run r : plan) {
             boolean isDone = RunResult.load(runDir(r)) != null;
             finished += isDone ? 1 : 0;
-            if (!isDone && (only == null || r.id().matches(only))) {
+            if (!isDone && (filter == null || filter.matcher(r.id()).matches())) {
                 todo.add(r);
             }
         }
@@ -128,7 +134,7 @@ public final class StudyRunner {
         Map<String, RunResult> best = bestPerGroup(results);
         promoteBest(best);
         report.write(resultsDir, best);
-        StudyPlots.write(cfg, results, resultsDir);
+        StudyPlots.write(cfg, report, resultsDir);
         out.println("results: " + resultsDir.resolve("results.md").toAbsolutePath());
     }
 

@@ -13,23 +13,21 @@ public final class GradientClipping {
 
     /**
      * Scales all gradients of the block so their global L2 norm is at most maxNorm; returns the norm
-     * before clipping (summed in float64, so huge but finite gradients are scaled, not lost). A
+     * before clipping (re-summed in float64 when float32 overflows, so huge but finite gradients are
+     * scaled, not lost). A
      * non-finite norm means a NaN or infinite gradient, which scaling cannot fix: the gradients are
      * left as they are and callers must skip the optimizer step, so one bad batch cannot write NaN
      * into the parameters.
      */
     public static double clipGlobalNorm(Block block, float maxNorm) {
         List<NDArray> grads = new ArrayList<>();
-        double sq = 0;
         for (Pair<String, Parameter> p : block.getParameters()) {
-            NDArray g = p.getValue().getArray().getGradient();
-            grads.add(g);
-            // Intermediates attach to the parameter's (long-lived) manager: close them or they leak every step.
-            // in float64: a float32 sum of squares overflows to Infinity for gradients above ~1e19
-            try (NDArray wide = g.toType(ai.djl.ndarray.types.DataType.FLOAT64, true); NDArray squared = wide.square();
-                    NDArray sum = squared.sum()) {
-                sq += sum.getDouble();
-            }
+            grads.add(p.getValue().getArray().getGradient());
+        }
+        double sq = sumOfSquares(grads, false);
+        if (!Double.isFinite(sq)) {
+            // a float32 sum of squares overflows for gradients above ~1e19: tell overflow from NaN/Inf in float64
+            sq = sumOfSquares(grads, true);
         }
         double norm = Math.sqrt(sq);
         if (Double.isFinite(norm) && norm > maxNorm) {
@@ -38,5 +36,23 @@ public final class GradientClipping {
         }
         grads.forEach(NDArray::close);
         return norm;
+    }
+
+    private static double sumOfSquares(List<NDArray> grads, boolean wide) {
+        double sq = 0;
+        for (NDArray g : grads) {
+            // Intermediates attach to the parameter's (long-lived) manager: close them or they leak every step.
+            if (wide) {
+                try (NDArray w = g.toType(ai.djl.ndarray.types.DataType.FLOAT64, true); NDArray squared = w.square();
+                        NDArray sum = squared.sum()) {
+                    sq += sum.getDouble();
+                }
+            } else {
+                try (NDArray squared = g.square(); NDArray sum = squared.sum()) {
+                    sq += sum.getFloat();
+                }
+            }
+        }
+        return sq;
     }
 }
