@@ -148,7 +148,12 @@ public record StudyConfig(String name, String outDir, String resultsDir, JsonNod
         job.put("registryDir", Path.of(outDir, "registry").toString());
         try {
             return new Run(id, group, paired, system, seed, JSON.treeToValue(job, JobConfig.class));
-        } catch (com.fasterxml.jackson.core.JacksonException | IllegalArgumentException e) {
+        } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalArgumentException("study run " + id + ": invalid job config: " + cause.getMessage(), e);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IllegalArgumentException("study run " + id + ": invalid job config: " + e.getOriginalMessage(), e);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("study run " + id + ": invalid job config: " + e.getMessage(), e);
         }
     }
