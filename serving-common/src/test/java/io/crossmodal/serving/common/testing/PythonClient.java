@@ -11,13 +11,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Runs the Python client check {@code clients/python/client_test.py} (grpcio, code generated from proto/)
  * against a service under test, with Debian's {@code /usr/bin/python3} (not a pyenv / venv python3 that
- * may come first on PATH). Skips (JUnit assumption) only when that python lacks the {@code grpc} module;
- * everything else that goes wrong (no protoc, a failed check, a timeout) fails the test.
+ * may come first on PATH). Never skips: a missing python, grpc module or protoc fails the test with the
+ * packages to install ({@code scripts/test-prereqs.sh}, run by the test command, installs them).
  */
 public final class PythonClient {
 
@@ -38,13 +37,13 @@ public final class PythonClient {
         throw new IllegalStateException("no clients/python/client_test.py above " + dir);
     }
 
-    /** Skips the calling test unless /usr/bin/python3 can import grpc. */
-    public static void assumeGrpcio() throws IOException, InterruptedException {
-        Assumptions.assumeTrue(Files.isExecutable(PYTHON), "skipped: " + PYTHON + " does not exist (apt-get install -y "
-                + PACKAGES + ")");
+    /** Fails the calling test, naming the packages to install, unless /usr/bin/python3 can import grpc. */
+    public static void requireGrpcio() throws IOException, InterruptedException {
+        assertTrue(Files.isExecutable(PYTHON), () -> PYTHON + " does not exist: apt-get install -y " + PACKAGES
+                + " (or run scripts/test-prereqs.sh)");
         Result probe = run(List.of(PYTHON.toString(), "-c", "import grpc"), 60);
-        Assumptions.assumeTrue(probe.exitCode() == 0, "skipped: " + PYTHON + " cannot import grpc (apt-get install -y "
-                + PACKAGES + "): " + probe.output().strip());
+        assertEquals(0, probe.exitCode(), () -> PYTHON + " cannot import grpc: apt-get install -y " + PACKAGES
+                + " (or run scripts/test-prereqs.sh): " + probe.output().strip());
     }
 
     public record Result(int exitCode, String output) {
@@ -55,7 +54,7 @@ public final class PythonClient {
      * the client code into {@code generated}; asserts that every check passed.
      */
     public static String check(Path generated, long timeoutSeconds, String... args) throws IOException, InterruptedException {
-        assumeGrpcio();
+        requireGrpcio();
         List<String> command = new ArrayList<>(List.of(PYTHON.toString(),
                 repoRoot().resolve("clients/python/client_test.py").toString(), "--generated", generated.toString()));
         command.addAll(List.of(args));
