@@ -136,17 +136,22 @@ final class AppProcess implements AutoCloseable {
         return process.isAlive() ? "still running" : "exit code " + process.exitValue();
     }
 
-    /** SIGTERM (Quarkus shuts down gracefully), then SIGKILL of it and its children if it takes too long. */
+    /**
+     * SIGTERM (Quarkus shuts down gracefully), SIGKILL if that takes too long, and SIGKILL for any child process
+     * still alive afterwards (e.g. a job the process started in a JVM of its own).
+     */
     @Override
     public void close() {
         try {
+            List<ProcessHandle> children = process.descendants().toList();
             // through the handle: Process.destroy() would also close our end of its output, losing the shutdown log
             process.toHandle().destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
             }
+            children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             pump.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
             process.destroyForcibly();
