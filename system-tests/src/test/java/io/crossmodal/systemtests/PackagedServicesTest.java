@@ -80,6 +80,8 @@ class PackagedServicesTest {
         } finally {
             Clients.shutdown(tc);
         }
+        // its work is done: stopping it leaves the two CPUs of CI to the services' startup
+        trainerApp.close();
         assertEquals(model, done.getExported().getName(), done::toString);
         String version = done.getExported().getVersion();
         assertFalse(version.isEmpty(), done::toString);
