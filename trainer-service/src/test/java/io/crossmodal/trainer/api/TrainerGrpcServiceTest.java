@@ -64,6 +64,12 @@ class TrainerGrpcServiceTest {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
+    /** The test profile's data directory (crossmodal.trainer.data-dirs): the only place lexicon paths may name. */
+    static Path dataDir() throws IOException {
+        return Files.createDirectories(Path.of(org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("crossmodal.trainer.data-dirs", String.class)));
+    }
+
     /** A made-up lexicon with a regular spelling -> sound mapping, so a tiny model can learn it. */
     static Path lexicon() throws IOException {
         String[] letters = {"b", "d", "k", "m", "s", "t", "a", "e", "o"};
@@ -84,7 +90,7 @@ class TrainerGrpcServiceTest {
                 lines.add(w.toString().toUpperCase() + "  " + String.join(" ", p));
             }
         }
-        Path f = Files.createTempFile("lexicon", ".txt");
+        Path f = Files.createTempFile(dataDir(), "lexicon", ".txt");
         Files.write(f, lines);
         return f;
     }
