@@ -64,6 +64,10 @@ public class JobManager {
         }
     }
 
+    /** A progress event with the job's state when it happened. */
+    public record Stamped(ProgressEvent event, State state) {
+    }
+
     /** One job: config, state, progress history and live listeners. */
     public static final class JobRecord {
         public final String id;
@@ -81,7 +85,7 @@ public class JobManager {
         volatile boolean registering;
         volatile JobStore.Exported exported;
         Process process;
-        final List<ProgressEvent> events = new ArrayList<>();
+        final List<Stamped> events = new ArrayList<>();
         final List<Consumer<JobRecord>> listeners = new CopyOnWriteArrayList<>();
 
         JobRecord(String id, String requestId, String idempotencyKey, String fingerprint, JobConfig config, Instant createdAt) {
@@ -118,19 +122,19 @@ public class JobManager {
         }
 
         // the events have their own lock, never the record's: listeners run while the record is locked
-        public List<ProgressEvent> events() {
+        public List<Stamped> events() {
             synchronized (events) {
                 return List.copyOf(events);
             }
         }
 
-        public Optional<ProgressEvent> latest() {
+        public Optional<Stamped> latest() {
             synchronized (events) {
                 return events.isEmpty() ? Optional.empty() : Optional.of(events.get(events.size() - 1));
             }
         }
 
-        void add(ProgressEvent e) {
+        void add(Stamped e) {
             synchronized (events) {
                 if (events.size() >= MAX_EVENTS) {
                     events.remove(0);
@@ -399,8 +403,8 @@ public class JobManager {
             if (job.cancelRequested && !job.registering) {
                 job.message = "cancelling";
             }
+            job.add(new Stamped(e, job.state));
         }
-        job.add(e);
         job.notifyListeners();
     }
 

@@ -209,7 +209,8 @@ final class ProtoMapping {
         }
     }
 
-    static io.crossmodal.proto.trainer.v1.ProgressEvent toEvent(JobManager.JobRecord j, ProgressEvent e) {
+    static io.crossmodal.proto.trainer.v1.ProgressEvent toEvent(JobManager.JobRecord j, JobManager.Stamped stamped) {
+        ProgressEvent e = stamped.event();
         return io.crossmodal.proto.trainer.v1.ProgressEvent.newBuilder()
                 .setJobId(j.id)
                 .setStep(e.step())
@@ -218,8 +219,8 @@ final class ProtoMapping {
                 .putAllDevMetrics(prefix(e.component(), e.devMetrics()))
                 .setElapsedSeconds(e.elapsedSeconds())
                 .setEtaSeconds(Double.isFinite(e.etaSeconds()) ? e.etaSeconds() : -1)
-                .setState(state(j.state()))
-                .setMessage(e.message() == null ? "" : e.message())
+                .setState(state(stamped.state()))
+                .setMessage(e.message() == null ? "" : CallerInput.cut(e.message(), 2000))
                 .setComponent(e.component())
                 .setPhase(e.phase())
                 .setTotalSteps(e.totalSteps())

@@ -149,7 +149,7 @@ public class TrainerGrpcService extends TrainerGrpc.TrainerImplBase {
                     if (call.isCancelled() || sent[0] < 0) {
                         return;
                     }
-                    List<io.crossmodal.trainer.progress.ProgressEvent> events = job.events();
+                    List<JobManager.Stamped> events = job.events();
                     for (int i = sent[0]; i < events.size(); i++) {
                         call.onNext(ProtoMapping.toEvent(job, events.get(i)));
                     }

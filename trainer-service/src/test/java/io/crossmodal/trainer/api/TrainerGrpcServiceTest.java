@@ -66,8 +66,12 @@ class TrainerGrpcServiceTest {
 
     /** The test profile's data directory (crossmodal.trainer.data-dirs): the only place lexicon paths may name. */
     static Path dataDir() throws IOException {
-        return Files.createDirectories(Path.of(org.eclipse.microprofile.config.ConfigProvider.getConfig()
-                .getValue("crossmodal.trainer.data-dirs", String.class)));
+        return Files.createDirectories(dataDirPath());
+    }
+
+    static Path dataDirPath() {
+        return Path.of(org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("crossmodal.trainer.data-dirs", String.class));
     }
 
     /** A made-up lexicon with a regular spelling -> sound mapping, so a tiny model can learn it. */
