@@ -41,6 +41,7 @@ final class IdempotencyStore {
     private final Path dir;
     private final Duration retention;
     private final Object[] locks = new Object[64];
+    private volatile Instant lastPrune = Instant.EPOCH;
 
     IdempotencyStore(Path dir, Duration retention) {
         this.dir = dir;
@@ -63,6 +64,11 @@ final class IdempotencyStore {
             throws Exception {
         if (key.isEmpty()) {
             return action.run();
+        }
+        Instant now = Instant.now();
+        if (lastPrune.isBefore(now.minus(Duration.ofHours(1)))) {
+            lastPrune = now;
+            prune(now);
         }
         String name = method + "-" + hex(key.getBytes(StandardCharsets.UTF_8));
         Path file = dir.resolve(name);

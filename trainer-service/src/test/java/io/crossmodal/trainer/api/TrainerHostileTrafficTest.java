@@ -112,7 +112,7 @@ class TrainerHostileTrafficTest {
             default -> b.setSplit(SplitConfig.newBuilder().setTest(r.nextBoolean() ? Integer.MAX_VALUE : -5));
         }
         JobConfig request = b.build();
-        return new Case("start-job", abbreviated(request), INVALID, (ch, o) -> stub(ch, o).startJob(request));
+        return new Case("start-job", abbreviated(request), sized(INVALID, request), (ch, o) -> stub(ch, o).startJob(request));
     }
 
     /** Bytes no request message parses from: invalid UTF-8 in field 1 (every request's request_id), or broken wire format. */
@@ -128,6 +128,19 @@ class TrainerHostileTrafficTest {
                 HostileTraffic.raw(m, bytes));
     }
 
+    /**
+     * {@code codes}, plus RESOURCE_EXHAUSTED when the request is larger than the server reads at all
+     * ({@code quarkus.grpc.server.max-inbound-message-size}, answered by the gRPC server before any code of ours).
+     */
+    private static Set<Status.Code> sized(Set<Status.Code> codes, com.google.protobuf.MessageLite request) {
+        if (request.getSerializedSize() <= 200_000) {
+            return codes;
+        }
+        Set<Status.Code> out = java.util.EnumSet.copyOf(codes);
+        out.add(Status.Code.RESOURCE_EXHAUSTED);
+        return out;
+    }
+
     private static String abbreviated(Object o) {
         return HostileTraffic.abbreviate(o.toString().replace('\n', ' '), 200);
     }
@@ -140,20 +153,23 @@ class TrainerHostileTrafficTest {
             case 6 -> {
                 boolean bad = r.nextBoolean();
                 String id = bad ? badId(r) : UUID.randomUUID().toString();
-                yield new Case("get-job", abbreviated(id), bad ? INVALID : codes(Status.Code.NOT_FOUND),
-                        (ch, o) -> stub(ch, o).getJob(JobRef.newBuilder().setJobId(id).build()));
+                JobRef ref = JobRef.newBuilder().setJobId(id).build();
+                yield new Case("get-job", abbreviated(id), sized(bad ? INVALID : codes(Status.Code.NOT_FOUND), ref),
+                        (ch, o) -> stub(ch, o).getJob(ref));
             }
             case 7 -> {
                 boolean bad = r.nextBoolean();
                 String id = bad ? badId(r) : UUID.randomUUID().toString();
-                yield new Case("cancel-job", abbreviated(id), bad ? INVALID : codes(Status.Code.NOT_FOUND),
-                        (ch, o) -> stub(ch, o).cancelJob(JobRef.newBuilder().setJobId(id).build()));
+                JobRef ref = JobRef.newBuilder().setJobId(id).build();
+                yield new Case("cancel-job", abbreviated(id), sized(bad ? INVALID : codes(Status.Code.NOT_FOUND), ref),
+                        (ch, o) -> stub(ch, o).cancelJob(ref));
             }
             case 8 -> {
                 boolean bad = r.nextBoolean();
                 String id = bad ? badId(r) : UUID.randomUUID().toString();
-                yield new Case("stream-progress", abbreviated(id), bad ? INVALID : codes(Status.Code.NOT_FOUND),
-                        (ch, o) -> stub(ch, o).streamProgress(JobRef.newBuilder().setJobId(id).build()).forEachRemaining(e -> { }));
+                JobRef ref = JobRef.newBuilder().setJobId(id).build();
+                yield new Case("stream-progress", abbreviated(id), sized(bad ? INVALID : codes(Status.Code.NOT_FOUND), ref),
+                        (ch, o) -> stub(ch, o).streamProgress(ref).forEachRemaining(e -> { }));
             }
             case 9 -> {
                 boolean bad = r.nextInt(3) == 0;
@@ -161,15 +177,17 @@ class TrainerHostileTrafficTest {
                 if (r.nextBoolean()) {
                     b.addStatesValue(r.nextInt(12));
                 }
-                yield new Case("list-jobs", bad ? "bad request id" : "valid", bad ? INVALID : OK,
-                        (ch, o) -> stub(ch, o).listJobs(b.build()));
+                ListJobsRequest request = b.build();
+                yield new Case("list-jobs", bad ? "bad request id" : "valid", sized(bad ? INVALID : OK, request),
+                        (ch, o) -> stub(ch, o).listJobs(request));
             }
             case 10 -> new Case("list-models", "valid", OK,
                     (ch, o) -> stub(ch, o).listModels(ListModelsRequest.newBuilder().setRequestId("m-" + i).build()));
             case 11 -> {
                 String model = r.nextBoolean() ? "no-such-model-" + r.nextInt(1000) : HostileTraffic.randomString(r, 300) + "X";
-                yield new Case("list-versions", abbreviated(model), INVALID_OR_NOT_FOUND,
-                        (ch, o) -> stub(ch, o).listVersions(ListVersionsRequest.newBuilder().setModelName(model).build()));
+                ListVersionsRequest request = ListVersionsRequest.newBuilder().setModelName(model).build();
+                yield new Case("list-versions", abbreviated(model), sized(INVALID_OR_NOT_FOUND, request),
+                        (ch, o) -> stub(ch, o).listVersions(request));
             }
             case 12 -> {
                 String[] gates = {"{\"metrics\": {\"per\": {\"max\": 1}}}", "{", "[]", "{\"metrics\": {\"per\": {\"max\": true}}}",
@@ -183,7 +201,8 @@ class TrainerHostileTrafficTest {
                     default -> b.setActor("ci-" + i);
                 }
                 PromoteRequest request = b.build();
-                yield new Case("promote", abbreviated(request), INVALID_OR_NOT_FOUND, (ch, o) -> stub(ch, o).promote(request));
+                yield new Case("promote", abbreviated(request), sized(INVALID_OR_NOT_FOUND, request),
+                        (ch, o) -> stub(ch, o).promote(request));
             }
             case 13 -> {
                 RollbackRequest.Builder b = RollbackRequest.newBuilder().setModelName("no-such-model-" + r.nextInt(1000));
@@ -195,12 +214,14 @@ class TrainerHostileTrafficTest {
                     default -> b.setRequestId(badId(r));
                 }
                 RollbackRequest request = b.build();
-                yield new Case("rollback", abbreviated(request), INVALID_OR_NOT_FOUND, (ch, o) -> stub(ch, o).rollback(request));
+                yield new Case("rollback", abbreviated(request), sized(INVALID_OR_NOT_FOUND, request),
+                        (ch, o) -> stub(ch, o).rollback(request));
             }
             default -> {
                 String model = r.nextBoolean() ? "no-such-model-" + r.nextInt(1000) : badId(r);
-                yield new Case("model-history", abbreviated(model), INVALID_OR_NOT_FOUND,
-                        (ch, o) -> stub(ch, o).getModelHistory(GetModelHistoryRequest.newBuilder().setModelName(model).build()));
+                GetModelHistoryRequest request = GetModelHistoryRequest.newBuilder().setModelName(model).build();
+                yield new Case("model-history", abbreviated(model), sized(INVALID_OR_NOT_FOUND, request),
+                        (ch, o) -> stub(ch, o).getModelHistory(request));
             }
         };
     }
