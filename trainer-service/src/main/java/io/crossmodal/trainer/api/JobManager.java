@@ -1,10 +1,5 @@
 package io.crossmodal.trainer.api;
 
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.crossmodal.core.bundle.Bundle;
 import io.crossmodal.core.bundle.ModelRegistry;
 import io.crossmodal.trainer.config.JobConfig;
@@ -13,17 +8,11 @@ import io.crossmodal.trainer.progress.ProgressEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,12 +20,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -51,106 +38,11 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class JobManager {
     private static final Logger LOG = Logger.getLogger(JobManager.class);
-    private static final int MAX_EVENTS = 10_000;
-    private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
-
-    public enum State { QUEUED, PREPARING, RUNNING, EXPORTING, SUCCEEDED, FAILED, CANCELLED }
 
     /** The job queue is full. */
     public static final class QueueFullException extends RuntimeException {
         QueueFullException(String message) {
             super(message);
-        }
-    }
-
-    /** A progress event with the job's state when it happened. */
-    public record Stamped(ProgressEvent event, State state) {
-    }
-
-    /** One job: config, state, progress history and live listeners. */
-    public static final class JobRecord {
-        public final String id;
-        public final String requestId;
-        public final String idempotencyKey;
-        final String fingerprint;
-        public final JobConfig config;
-        public final Instant createdAt;
-        volatile Instant startedAt;
-        volatile Instant finishedAt;
-        volatile State state = State.QUEUED;
-        volatile String message = "queued";
-        volatile boolean cancelRequested;
-        /** The job's process has been allowed to register its bundle: too late to cancel. */
-        volatile boolean registering;
-        volatile JobStore.Exported exported;
-        Process process;
-        final List<Stamped> events = new ArrayList<>();
-        final List<Consumer<JobRecord>> listeners = new CopyOnWriteArrayList<>();
-
-        JobRecord(String id, String requestId, String idempotencyKey, String fingerprint, JobConfig config, Instant createdAt) {
-            this.id = id;
-            this.requestId = requestId;
-            this.idempotencyKey = idempotencyKey;
-            this.fingerprint = fingerprint;
-            this.config = config;
-            this.createdAt = createdAt;
-        }
-
-        public State state() {
-            return state;
-        }
-
-        public String message() {
-            return message;
-        }
-
-        public Instant startedAt() {
-            return startedAt;
-        }
-
-        public Instant finishedAt() {
-            return finishedAt;
-        }
-
-        public JobStore.Exported exported() {
-            return exported;
-        }
-
-        public boolean terminal() {
-            return state == State.SUCCEEDED || state == State.FAILED || state == State.CANCELLED;
-        }
-
-        // the events have their own lock, never the record's: listeners run while the record is locked
-        public List<Stamped> events() {
-            synchronized (events) {
-                return List.copyOf(events);
-            }
-        }
-
-        public Optional<Stamped> latest() {
-            synchronized (events) {
-                return events.isEmpty() ? Optional.empty() : Optional.of(events.get(events.size() - 1));
-            }
-        }
-
-        void add(Stamped e) {
-            synchronized (events) {
-                if (events.size() >= MAX_EVENTS) {
-                    events.remove(0);
-                }
-                events.add(e);
-            }
-        }
-
-        void notifyListeners() {
-            listeners.forEach(l -> l.accept(this));
-        }
-
-        JobStore.JobFile file() {
-            return new JobStore.JobFile(id, requestId, idempotencyKey, fingerprint, createdAt.toString(),
-                    startedAt == null ? null : startedAt.toString(), finishedAt == null ? null : finishedAt.toString(),
-                    state.name(), message, config.toJson(), exported);
         }
     }
 
@@ -219,12 +111,12 @@ public class JobManager {
                 Instant.parse(f.createdAt()));
         j.startedAt = f.startedAt() == null ? null : Instant.parse(f.startedAt());
         j.finishedAt = f.finishedAt() == null ? null : Instant.parse(f.finishedAt());
-        j.state = State.valueOf(f.state());
+        j.state = JobRecord.State.valueOf(f.state());
         j.message = f.message() == null ? "" : f.message();
         j.exported = f.exported();
         if (!j.terminal()) {
-            State was = j.state;
-            j.state = State.FAILED;
+            JobRecord.State was = j.state;
+            j.state = JobRecord.State.FAILED;
             j.finishedAt = Instant.now();
             j.message = "lost: the trainer stopped while the job was " + was + "; it did not finish (its run directory"
                     + " is kept; start it again to train it)";
@@ -280,7 +172,7 @@ public class JobManager {
             LOG.errorf(e, "job %s failed in the trainer", job.id);
             synchronized (job) {
                 if (!job.terminal()) {
-                    finish(job, State.FAILED, "the trainer could not run the job: " + e.getClass().getSimpleName());
+                    finish(job, JobRecord.State.FAILED, "the trainer could not run the job: " + e.getClass().getSimpleName());
                 }
             }
         }
@@ -293,7 +185,7 @@ public class JobManager {
                 return;
             }
             job.startedAt = Instant.now();
-            update(job, State.PREPARING, "starting the job's process");
+            update(job, JobRecord.State.PREPARING, "starting the job's process");
             Path dir = store.runDir(job.id);
             Files.createDirectories(dir);
             Path configFile = dir.resolve("job-config.json");
@@ -304,65 +196,36 @@ public class JobManager {
                     job.config.train().threads());
             job.process = p;
         }
-        boolean succeeded = false;
-        String failure = null;
-        String model = null;
-        int version = -1;
-        int threads = 0;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                OutputStream in = p.getOutputStream()) {
-            for (String line = out.readLine(); line != null; line = out.readLine()) {
-                JsonNode m;
-                try {
-                    m = JSON.readTree(line);
-                } catch (IOException e) {
-                    continue; // not a protocol line
-                }
-                switch (m.path("type").asText()) {
-                    case "progress" -> onProgress(job, JSON.treeToValue(m.get("event"), ProgressEvent.class));
-                    case "register" -> {
-                        boolean go;
-                        synchronized (job) {
-                            go = !job.cancelRequested;
-                            job.registering = go;
-                        }
-                        in.write((go ? "go\n" : "cancel\n").getBytes(StandardCharsets.UTF_8));
-                        in.flush();
-                    }
-                    case "outcome" -> {
-                        succeeded = true;
-                        threads = m.path("threads").asInt();
-                        if (m.hasNonNull("model")) {
-                            model = m.get("model").asText();
-                            version = m.get("version").asInt();
-                        }
-                    }
-                    case "failed" -> failure = m.path("message").asText();
-                    default -> {
-                        // "cancelled" and unknown types: the exit code decides
-                    }
+        JobProcess.Report report = JobProcess.follow(p, new JobProcess.Listener() {
+            @Override
+            public void progress(ProgressEvent e) {
+                onProgress(job, e);
+            }
+
+            @Override
+            public boolean mayRegister() {
+                synchronized (job) {
+                    job.registering = !job.cancelRequested;
+                    return job.registering;
                 }
             }
-        } catch (IOException e) {
-            // the process was killed (cancelled) or closed its output: its exit code decides
-        }
+        });
         int rc = p.waitFor();
-        JobStore.Exported exported = null;
-        if (succeeded && rc == 0 && model != null) {
-            exported = exported(model, version);
-        }
+        boolean succeeded = report.succeeded() && rc == 0;
+        JobStore.Exported exported = succeeded && report.model() != null ? exported(report.model(), report.version()) : null;
         synchronized (job) {
             job.process = null;
-            if (succeeded && rc == 0) {
+            if (succeeded) {
                 job.exported = exported;
-                finish(job, State.SUCCEEDED, (model == null ? "trained (not exported)" : "exported " + model + "/" + version)
-                        + "; trained with " + threads + " thread" + (threads == 1 ? "" : "s"));
+                finish(job, JobRecord.State.SUCCEEDED, (report.model() == null ? "trained (not exported)"
+                        : "exported " + report.model() + "/" + report.version()) + "; trained with " + report.threads()
+                        + " thread" + (report.threads() == 1 ? "" : "s"));
             } else if (job.cancelRequested) {
-                finish(job, State.CANCELLED, "cancelled while " + job.state.name().toLowerCase(java.util.Locale.ROOT));
-            } else if (failure != null) {
-                finish(job, State.FAILED, failure);
+                finish(job, JobRecord.State.CANCELLED, "cancelled while " + job.state.name().toLowerCase(java.util.Locale.ROOT));
+            } else if (report.failure() != null) {
+                finish(job, JobRecord.State.FAILED, report.failure());
             } else {
-                finish(job, State.FAILED, "the job's process ended with exit code " + rc + (rc == 3
+                finish(job, JobRecord.State.FAILED, "the job's process ended with exit code " + rc + (rc == 3
                         ? " (out of memory: its heap is limited to " + maxHeap + ", crossmodal.trainer.job.max-heap)" : "")
                         + "; see " + store.runDir(job.id).resolve("job.log"));
             }
@@ -391,31 +254,31 @@ public class JobManager {
         synchronized (job) {
             if (e.component().equals("job")) {
                 switch (e.phase()) {
-                    case TrainingRun.PREPARE -> update(job, State.PREPARING, e.message());
-                    case TrainingRun.EXPORT -> update(job, State.EXPORTING, e.message());
+                    case TrainingRun.PREPARE -> update(job, JobRecord.State.PREPARING, e.message());
+                    case TrainingRun.EXPORT -> update(job, JobRecord.State.EXPORTING, e.message());
                     case TrainingRun.REGISTER -> job.message = e.message();
                     default -> {
                     }
                 }
-            } else if (job.state == State.PREPARING) {
-                update(job, State.RUNNING, "training");
+            } else if (job.state == JobRecord.State.PREPARING) {
+                update(job, JobRecord.State.RUNNING, "training");
             }
             if (job.cancelRequested && !job.registering) {
                 job.message = "cancelling";
             }
-            job.add(new Stamped(e, job.state));
+            job.add(new JobRecord.Stamped(e, job.state));
         }
         job.notifyListeners();
     }
 
-    private void update(JobRecord job, State state, String message) {
+    private void update(JobRecord job, JobRecord.State state, String message) {
         job.state = state;
         job.message = message;
         persist(job);
         job.notifyListeners();
     }
 
-    private void finish(JobRecord job, State state, String message) {
+    private void finish(JobRecord job, JobRecord.State state, String message) {
         job.finishedAt = Instant.now();
         job.message = message;
         job.state = state;
@@ -460,8 +323,8 @@ public class JobManager {
                 return Optional.of(job);
             }
             job.cancelRequested = true;
-            if (job.state == State.QUEUED) {
-                finish(job, State.CANCELLED, "cancelled before start");
+            if (job.state == JobRecord.State.QUEUED) {
+                finish(job, JobRecord.State.CANCELLED, "cancelled before start");
             } else {
                 job.message = "cancelling";
                 if (job.process != null) {
@@ -498,10 +361,6 @@ public class JobManager {
             LOG.infof("pruned %d finished job(s) (retention %s, at most %d kept)", pruned, retention, maxRetained);
         }
         return pruned;
-    }
-
-    Collection<JobRecord> records() {
-        return jobs.values();
     }
 
     @PreDestroy

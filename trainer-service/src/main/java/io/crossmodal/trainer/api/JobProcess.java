@@ -1,7 +1,17 @@
 package io.crossmodal.trainer.api;
 
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.crossmodal.trainer.progress.ProgressEvent;
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +31,9 @@ import java.util.List;
  * dependency). The child's main class is plain Java, so it needs no Quarkus bootstrap.
  */
 final class JobProcess {
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
     private JobProcess() {
     }
 
@@ -69,6 +82,63 @@ final class JobProcess {
             return dir;
         }
         return null;
+    }
+
+    /** What a job's process reported on its protocol (see {@link JobProcessMain}). */
+    record Report(boolean succeeded, String model, int version, int threads, String failure) {
+    }
+
+    /** The parent's side of the protocol. */
+    interface Listener {
+        void progress(ProgressEvent event);
+
+        /** The process asks to register its bundle now: true allows it (past this, the job cannot be cancelled). */
+        boolean mayRegister();
+    }
+
+    /**
+     * Reads the process's protocol until its output ends (it exited or was killed), answering its registration
+     * request; lines that are not protocol messages are ignored.
+     */
+    static Report follow(Process p, Listener listener) {
+        boolean succeeded = false;
+        String failure = null;
+        String model = null;
+        int version = -1;
+        int threads = 0;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                OutputStream in = p.getOutputStream()) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                JsonNode m;
+                try {
+                    m = JSON.readTree(line);
+                } catch (IOException e) {
+                    continue;
+                }
+                switch (m.path("type").asText()) {
+                    case "progress" -> listener.progress(JSON.treeToValue(m.get("event"), ProgressEvent.class));
+                    case "register" -> {
+                        in.write((listener.mayRegister() ? "go\n" : "cancel\n").getBytes(StandardCharsets.UTF_8));
+                        in.flush();
+                    }
+                    case "outcome" -> {
+                        succeeded = true;
+                        threads = m.path("threads").asInt();
+                        if (m.hasNonNull("model")) {
+                            model = m.get("model").asText();
+                            version = m.get("version").asInt();
+                        }
+                    }
+                    case "failed" -> failure = m.path("message").asText();
+                    default -> {
+                        // "cancelled" and unknown types: the exit code decides
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // the process was killed (cancelled) or closed its output: its exit code decides
+        }
+        return new Report(succeeded, model, version, threads, failure);
     }
 
     /** Starts the JVM; stderr goes to {@code log}, stdout and stdin carry the protocol. */

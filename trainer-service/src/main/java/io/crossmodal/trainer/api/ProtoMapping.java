@@ -122,7 +122,7 @@ final class ProtoMapping {
     }
 
     /** The effective config of a job, as a proto: every default filled in. */
-    static io.crossmodal.proto.trainer.v1.JobConfig fromConfig(JobManager.JobRecord j) {
+    static io.crossmodal.proto.trainer.v1.JobConfig fromConfig(JobRecord j) {
         JobConfig c = j.config;
         io.crossmodal.proto.trainer.v1.DataConfig.Builder data = io.crossmodal.proto.trainer.v1.DataConfig.newBuilder()
                 .setMaxWords(c.data().maxWords());
@@ -164,7 +164,7 @@ final class ProtoMapping {
         return v == 0 ? null : v;
     }
 
-    static Job toJob(JobManager.JobRecord j, String runDir) {
+    static Job toJob(JobRecord j, String runDir) {
         Job.Builder b = Job.newBuilder()
                 .setJobId(j.id)
                 .setRequestId(j.requestId == null ? "" : j.requestId)
@@ -209,7 +209,7 @@ final class ProtoMapping {
         }
     }
 
-    static io.crossmodal.proto.trainer.v1.ProgressEvent toEvent(JobManager.JobRecord j, JobManager.Stamped stamped) {
+    static io.crossmodal.proto.trainer.v1.ProgressEvent toEvent(JobRecord j, JobRecord.Stamped stamped) {
         ProgressEvent e = stamped.event();
         return io.crossmodal.proto.trainer.v1.ProgressEvent.newBuilder()
                 .setJobId(j.id)
@@ -238,7 +238,7 @@ final class ProtoMapping {
         return out;
     }
 
-    static JobState state(JobManager.State s) {
+    static JobState state(JobRecord.State s) {
         return switch (s) {
             case QUEUED -> JobState.JOB_STATE_QUEUED;
             case PREPARING -> JobState.JOB_STATE_PREPARING;

@@ -92,7 +92,7 @@ public class TrainerGrpcService extends TrainerGrpc.TrainerImplBase {
                 throw new IllegalArgumentException("invalid job config: " + e.getMessage(), e);
             }
             String fingerprint = IdempotencyStore.fingerprint(request.toBuilder().clearRequestId().clearIdempotencyKey().build());
-            JobManager.JobRecord job = jobs.submit(cfg, request.getRequestId(), request.getIdempotencyKey(), fingerprint);
+            JobRecord job = jobs.submit(cfg, request.getRequestId(), request.getIdempotencyKey(), fingerprint);
             return toJob(job);
         });
     }
@@ -107,7 +107,7 @@ public class TrainerGrpcService extends TrainerGrpc.TrainerImplBase {
     @Blocking
     public void cancelJob(JobRef request, StreamObserver<Job> out) {
         unary(out, () -> {
-            JobManager.JobRecord j = job(request);
+            JobRecord j = job(request);
             jobs.cancel(j.id);
             LOG.infof("cancel job %s requested (request %s)", j.id, CallerInput.forLog(request.getRequestId()));
             return toJob(j);
@@ -127,7 +127,7 @@ public class TrainerGrpcService extends TrainerGrpc.TrainerImplBase {
         });
     }
 
-    private Job toJob(JobManager.JobRecord j) {
+    private Job toJob(JobRecord j) {
         return ProtoMapping.toJob(j, jobs.runsDir().resolve(j.id).toString());
     }
 
@@ -144,12 +144,12 @@ public class TrainerGrpcService extends TrainerGrpc.TrainerImplBase {
             }
             int[] sent = {0};
             Object lock = new Object();
-            Consumer<JobManager.JobRecord> push = job -> {
+            Consumer<JobRecord> push = job -> {
                 synchronized (lock) {
                     if (call.isCancelled() || sent[0] < 0) {
                         return;
                     }
-                    List<JobManager.Stamped> events = job.events();
+                    List<JobRecord.Stamped> events = job.events();
                     for (int i = sent[0]; i < events.size(); i++) {
                         call.onNext(ProtoMapping.toEvent(job, events.get(i)));
                     }
@@ -170,7 +170,7 @@ public class TrainerGrpcService extends TrainerGrpc.TrainerImplBase {
         });
     }
 
-    private static ProgressEvent finalEvent(JobManager.JobRecord job) {
+    private static ProgressEvent finalEvent(JobRecord job) {
         return ProgressEvent.newBuilder().setJobId(job.id).setState(ProtoMapping.state(job.state()))
                 .setComponent("job").setPhase("done").setMessage(CallerInput.cut(job.message(), 2000)).build();
     }
@@ -350,14 +350,14 @@ public class TrainerGrpcService extends TrainerGrpc.TrainerImplBase {
         out.onCompleted();
     }
 
-    private JobManager.JobRecord job(JobRef ref) {
+    private JobRecord job(JobRef ref) {
         CallerInput.id("request_id", ref.getRequestId(), CallerInput.MAX_ID);
         String id = CallerInput.jobId(ref.getJobId());
         return jobs.get(id).orElseThrow(() -> new ModelNotFoundException("no job with id '" + id + "'"));
     }
 
-    private <T> void withJob(JobRef ref, StreamObserver<T> out, Consumer<JobManager.JobRecord> action) {
-        JobManager.JobRecord j;
+    private <T> void withJob(JobRef ref, StreamObserver<T> out, Consumer<JobRecord> action) {
+        JobRecord j;
         try {
             j = job(ref);
         } catch (Exception e) {
