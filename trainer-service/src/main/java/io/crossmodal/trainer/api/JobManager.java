@@ -108,7 +108,7 @@ public class JobManager {
     /** A stored job as a record; one that was unfinished when the trainer stopped is marked lost. */
     private JobRecord restore(JobStore.JobFile f) {
         JobRecord j = new JobRecord(f.id(), f.requestId(), f.idempotencyKey(), f.fingerprint(), JobConfig.parse(f.config()),
-                Instant.parse(f.createdAt()));
+                f.resumeFrom(), Instant.parse(f.createdAt()));
         j.startedAt = f.startedAt() == null ? null : Instant.parse(f.startedAt());
         j.finishedAt = f.finishedAt() == null ? null : Instant.parse(f.finishedAt());
         j.state = JobRecord.State.valueOf(f.state());
@@ -134,7 +134,8 @@ public class JobManager {
      * Admits a job: returns the job already started with the same idempotency key and request, or queues a new
      * one. IllegalStateException when the key was used for another request; QueueFullException when full.
      */
-    public synchronized JobRecord submit(JobConfig config, String requestId, String idempotencyKey, String fingerprint) {
+    public synchronized JobRecord submit(JobConfig config, String requestId, String idempotencyKey, String fingerprint,
+            String resumeFrom) {
         if (!idempotencyKey.isEmpty()) {
             for (JobRecord j : jobs.values()) {
                 if (idempotencyKey.equals(j.idempotencyKey)) {
@@ -146,6 +147,9 @@ public class JobManager {
                 }
             }
         }
+        if (!resumeFrom.isEmpty()) {
+            checkResumable(config, resumeFrom);
+        }
         long unfinished = jobs.values().stream().filter(j -> !j.terminal()).count();
         if (unfinished >= maxQueued) {
             throw new QueueFullException("the trainer has " + unfinished + " unfinished jobs, its limit"
@@ -156,12 +160,49 @@ public class JobManager {
                 config.train(), config.components(), config.seed(), config.export(), store.runDir(id).toString(),
                 registryDir, config.semi());
         JobRecord job = new JobRecord(id, requestId, idempotencyKey.isEmpty() ? null : idempotencyKey, fingerprint, placed,
-                Instant.now());
+                resumeFrom.isEmpty() ? null : resumeFrom, Instant.now());
         persist(job);
         jobs.put(job.id, job);
         executor.submit(() -> run(job));
         LOG.infof("job %s queued (model %s, request %s)", job.id, config.name(), CallerInput.forLog(requestId));
         return job;
+    }
+
+    /** The earlier job must be finished and have trained the same model on the same data, or its checkpoints do not fit. */
+    private void checkResumable(JobConfig config, String resumeFrom) {
+        JobRecord earlier = jobs.get(resumeFrom);
+        if (earlier == null) {
+            throw new io.crossmodal.core.bundle.ModelNotFoundException("resume_from_job_id: no job with id '" + resumeFrom + "'");
+        }
+        if (!earlier.terminal()) {
+            throw new IllegalArgumentException("resume_from_job_id: job " + resumeFrom + " has not finished");
+        }
+        JobConfig c = earlier.config;
+        if (!c.model().equals(config.model()) || !c.data().equals(config.data()) || !c.split().equals(config.split())
+                || !c.components().equals(config.components()) || !c.seed().equals(config.seed())
+                || !java.util.Objects.equals(c.semi(), config.semi())) {
+            throw new IllegalArgumentException("resume_from_job_id: job " + resumeFrom + " trained another model, data,"
+                    + " split, components or seed; its checkpoints do not fit this job");
+        }
+        if (!Files.isDirectory(store.runDir(resumeFrom).resolve("checkpoints"))) {
+            throw new IllegalArgumentException("resume_from_job_id: job " + resumeFrom + " left no checkpoints");
+        }
+    }
+
+    /** Copies the checkpoints of the job this one resumes into its own run directory. */
+    private void copyCheckpoints(String from, Path dir) throws IOException {
+        Path source = store.runDir(from).resolve("checkpoints");
+        Path target = dir.resolve("checkpoints");
+        try (java.util.stream.Stream<Path> files = Files.walk(source)) {
+            for (Path f : files.toList()) {
+                Path to = target.resolve(source.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
     }
 
     private void run(JobRecord job) {
@@ -188,6 +229,9 @@ public class JobManager {
             update(job, JobRecord.State.PREPARING, "starting the job's process");
             Path dir = store.runDir(job.id);
             Files.createDirectories(dir);
+            if (job.resumeFrom != null) {
+                copyCheckpoints(job.resumeFrom, dir);
+            }
             Path configFile = dir.resolve("job-config.json");
             Files.writeString(configFile, job.config.toJson());
             String actor = "trainer-api" + (job.requestId == null || job.requestId.isBlank() ? ""

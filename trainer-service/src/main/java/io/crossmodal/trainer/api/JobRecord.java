@@ -24,6 +24,8 @@ public final class JobRecord {
     public final String idempotencyKey;
     final String fingerprint;
     public final JobConfig config;
+    /** The finished job whose checkpoints this one continues from; null = from scratch. */
+    public final String resumeFrom;
     public final Instant createdAt;
     volatile Instant startedAt;
     volatile Instant finishedAt;
@@ -37,12 +39,14 @@ public final class JobRecord {
     final List<Stamped> events = new ArrayList<>();
     final List<Consumer<JobRecord>> listeners = new CopyOnWriteArrayList<>();
 
-    JobRecord(String id, String requestId, String idempotencyKey, String fingerprint, JobConfig config, Instant createdAt) {
+    JobRecord(String id, String requestId, String idempotencyKey, String fingerprint, JobConfig config, String resumeFrom,
+            Instant createdAt) {
         this.id = id;
         this.requestId = requestId;
         this.idempotencyKey = idempotencyKey;
         this.fingerprint = fingerprint;
         this.config = config;
+        this.resumeFrom = resumeFrom;
         this.createdAt = createdAt;
     }
 
@@ -99,6 +103,6 @@ public final class JobRecord {
     JobStore.JobFile file() {
         return new JobStore.JobFile(id, requestId, idempotencyKey, fingerprint, createdAt.toString(),
                 startedAt == null ? null : startedAt.toString(), finishedAt == null ? null : finishedAt.toString(),
-                state.name(), message, config.toJson(), exported);
+                state.name(), message, config.toJson(), exported, resumeFrom);
     }
 }

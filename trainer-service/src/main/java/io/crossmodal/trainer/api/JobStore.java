@@ -38,7 +38,8 @@ final class JobStore {
 
     /** One job as stored. Times are ISO-8601 instants. */
     record JobFile(String id, String requestId, String idempotencyKey, String fingerprint, String createdAt,
-            String startedAt, String finishedAt, String state, String message, String config, Exported exported) {
+            String startedAt, String finishedAt, String state, String message, String config, Exported exported,
+            String resumeFrom) {
     }
 
     private final Path runsDir;
@@ -110,7 +111,7 @@ final class JobStore {
     private static JobFile bounded(JobFile j) {
         return new JobFile(j.id(), CallerInput.cut(j.requestId(), CallerInput.MAX_ID),
                 CallerInput.cut(j.idempotencyKey(), CallerInput.MAX_ID), j.fingerprint(), j.createdAt(), j.startedAt(),
-                j.finishedAt(), j.state(), CallerInput.cut(j.message(), 2000), j.config(), j.exported());
+                j.finishedAt(), j.state(), CallerInput.cut(j.message(), 2000), j.config(), j.exported(), j.resumeFrom());
     }
 
     /** Deletes a pruned job's run directory (only a direct child of the runs directory). */

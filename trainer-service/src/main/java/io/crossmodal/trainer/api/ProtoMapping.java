@@ -137,6 +137,7 @@ final class ProtoMapping {
         io.crossmodal.proto.trainer.v1.JobConfig.Builder b = io.crossmodal.proto.trainer.v1.JobConfig.newBuilder()
                 .setRequestId(j.requestId == null ? "" : j.requestId)
                 .setIdempotencyKey(j.idempotencyKey == null ? "" : j.idempotencyKey)
+                .setResumeFromJobId(j.resumeFrom == null ? "" : j.resumeFrom)
                 .setFamily(io.crossmodal.proto.trainer.v1.ModelFamily.MODEL_FAMILY_SEQ2SEQ)
                 .setModelName(c.name())
                 .setData(data)

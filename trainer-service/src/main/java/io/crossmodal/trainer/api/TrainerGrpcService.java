@@ -92,7 +92,8 @@ public class TrainerGrpcService extends TrainerGrpc.TrainerImplBase {
                 throw new IllegalArgumentException("invalid job config: " + e.getMessage(), e);
             }
             String fingerprint = IdempotencyStore.fingerprint(request.toBuilder().clearRequestId().clearIdempotencyKey().build());
-            JobRecord job = jobs.submit(cfg, request.getRequestId(), request.getIdempotencyKey(), fingerprint);
+            String resumeFrom = request.getResumeFromJobId().isEmpty() ? "" : CallerInput.jobId(request.getResumeFromJobId());
+            JobRecord job = jobs.submit(cfg, request.getRequestId(), request.getIdempotencyKey(), fingerprint, resumeFrom);
             return toJob(job);
         });
     }

@@ -54,12 +54,12 @@ class TrainerJobRecordsTest {
                 Instant t = Instant.now().minus(1, ChronoUnit.HOURS);
                 store.write(new JobStore.JobFile(FINISHED, "r-finished", null, "f", t.toString(), t.toString(),
                         t.plusSeconds(60).toString(), "SUCCEEDED", "exported earlier/1", config,
-                        new JobStore.Exported("earlier", 1, "seq2seq", List.of("g2p"), Map.of("g2p.test.per", 0.1), null)));
+                        new JobStore.Exported("earlier", 1, "seq2seq", List.of("g2p"), Map.of("g2p.test.per", 0.1), null), null));
                 store.write(new JobStore.JobFile(INTERRUPTED, "r".repeat(300_000), null, "f", t.toString(), t.toString(),
-                        null, "RUNNING", "training", config, null));
+                        null, "RUNNING", "training", config, null, null));
                 Instant old = Instant.now().minus(30, ChronoUnit.DAYS);
                 store.write(new JobStore.JobFile(OLD, null, null, "f", old.toString(), old.toString(),
-                        old.plusSeconds(5).toString(), "FAILED", "x", config, null));
+                        old.plusSeconds(5).toString(), "FAILED", "x", config, null, null));
                 Files.createDirectories(runs.resolve("44444444-4444-4444-4444-444444444444"));
                 Files.writeString(runs.resolve("44444444-4444-4444-4444-444444444444").resolve(JobStore.FILE), "{not json");
                 return Map.of("crossmodal.trainer.runs-dir", runs.toString(),

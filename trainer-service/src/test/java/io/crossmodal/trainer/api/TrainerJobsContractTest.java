@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The Trainer API's job contract (trainer.proto) over real gRPC with real (tiny) jobs, each in its own JVM:
  * states, the effective config, run directories, the final stream event, ListJobs order, idempotent StartJob,
- * cancellation in every phase with nothing registered, and the export default.
+ * cancellation in every phase with nothing registered, the export default, and resuming only when asked.
  */
 @QuarkusTest
 class TrainerJobsContractTest {
@@ -167,6 +167,33 @@ class TrainerJobsContractTest {
         List<ProgressEvent> ev = follow(first.getJobId());
         assertEquals(JobState.JOB_STATE_SUCCEEDED, ev.get(ev.size() - 1).getState());
         assertTrue(registry().listModels().stream().noneMatch(model::equals), "export=false registered a bundle");
+    }
+
+    /** A job resumes another job's checkpoints only when asked, and only those of the same model and data. */
+    @Test
+    void checkpointsAreResumedOnlyWhenAsked() throws Exception {
+        JobConfig first = tiny("resume-" + System.nanoTime()).setExport(false).build();
+        Job a = trainer.startJob(first);
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, follow(a.getJobId()).stream().reduce((x, y) -> y).orElseThrow().getState());
+        JobConfig more = first.toBuilder().setHyperparameters(first.getHyperparameters().toBuilder().setEpochs(3)).build();
+
+        Job fresh = trainer.startJob(more);
+        List<ProgressEvent> freshEvents = follow(fresh.getJobId());
+        assertTrue(freshEvents.stream().noneMatch(e -> e.getPhase().equals("resume")), "resumed without being asked");
+
+        Job resumed = trainer.startJob(more.toBuilder().setResumeFromJobId(a.getJobId()).build());
+        assertEquals(a.getJobId(), resumed.getConfig().getResumeFromJobId());
+        List<ProgressEvent> events = follow(resumed.getJobId());
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, events.get(events.size() - 1).getState());
+        assertTrue(events.stream().anyMatch(e -> e.getPhase().equals("resume") && e.getEpoch() == 2), "no resume after epoch 2");
+        assertNotEquals(a.getRunDir(), resumed.getRunDir());
+
+        var other = fails(Status.Code.INVALID_ARGUMENT, () -> trainer.startJob(more.toBuilder().setResumeFromJobId(a.getJobId())
+                .setHyperparameters(more.getHyperparameters().toBuilder().setEmbeddingSize(10)).build()));
+        assertTrue(other.getStatus().getDescription().contains("resume_from_job_id"), other.getStatus().getDescription());
+        fails(Status.Code.NOT_FOUND, () -> trainer.startJob(more.toBuilder()
+                .setResumeFromJobId(java.util.UUID.randomUUID().toString()).build()));
+        fails(Status.Code.INVALID_ARGUMENT, () -> trainer.startJob(more.toBuilder().setResumeFromJobId("../" + a.getJobId()).build()));
     }
 
     /** Cancelled in preparation, in training and in the evaluation: CANCELLED, and nothing registered. */
