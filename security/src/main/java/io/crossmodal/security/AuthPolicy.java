@@ -126,7 +126,7 @@ public class AuthPolicy {
         }).collect(Collectors.toUnmodifiableSet());
     }
 
-    static boolean isLoopback(String host) {
+    public static boolean isLoopback(String host) {
         if (host.equalsIgnoreCase("localhost")) {
             return true;
         }

@@ -1,100 +1,71 @@
 package io.crossmodal.trainer.api;
 
+import io.crossmodal.core.bundle.Bundle;
+import io.crossmodal.core.bundle.ModelRegistry;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.job.TrainingRun;
 import io.crossmodal.trainer.progress.ProgressEvent;
-import io.crossmodal.trainer.train.ComponentTrainer;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.Consumer;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Runs training jobs one at a time (a 2-core machine gains nothing from two at once) and keeps
- * their progress so a stream can replay it and then follow it live.
+ * Runs training jobs one at a time (a 2-core machine gains nothing from two at once), each in its own JVM
+ * ({@link JobProcess}) and its own run directory {@code <runs-dir>/<job id>}, and keeps their progress so a
+ * stream can follow it. Admission: at most {@code crossmodal.trainer.jobs.max-queued} unfinished jobs
+ * (RESOURCE_EXHAUSTED beyond); finished jobs are pruned after {@code crossmodal.trainer.jobs.retention} (their
+ * bundles stay in the registry). Job records persist in the runs directory ({@link JobStore}): after a restart
+ * every earlier job is listed with its final state, or as FAILED "lost: ..." if it was unfinished.
  */
 @ApplicationScoped
 public class JobManager {
     private static final Logger LOG = Logger.getLogger(JobManager.class);
-    private static final int MAX_EVENTS = 10_000;
 
-    public enum State { QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED }
-
-    /** One job: config, state, progress history and live listeners. */
-    public static final class JobRecord {
-        public final String id;
-        public final String requestId;
-        public final JobConfig config;
-        public final Instant createdAt = Instant.now();
-        volatile Instant startedAt;
-        volatile Instant finishedAt;
-        volatile State state = State.QUEUED;
-        volatile String message = "queued";
-        volatile boolean cancelRequested;
-        volatile TrainingRun.Outcome outcome;
-        final List<ProgressEvent> events = new ArrayList<>();
-        final List<Consumer<JobRecord>> listeners = new CopyOnWriteArrayList<>();
-
-        JobRecord(String id, String requestId, JobConfig config) {
-            this.id = id;
-            this.requestId = requestId;
-            this.config = config;
-        }
-
-        public State state() {
-            return state;
-        }
-
-        public String message() {
-            return message;
-        }
-
-        public Instant startedAt() {
-            return startedAt;
-        }
-
-        public Instant finishedAt() {
-            return finishedAt;
-        }
-
-        public TrainingRun.Outcome outcome() {
-            return outcome;
-        }
-
-        public boolean terminal() {
-            return state == State.SUCCEEDED || state == State.FAILED || state == State.CANCELLED;
-        }
-
-        public synchronized List<ProgressEvent> events() {
-            return List.copyOf(events);
-        }
-
-        public synchronized Optional<ProgressEvent> latest() {
-            return events.isEmpty() ? Optional.empty() : Optional.of(events.get(events.size() - 1));
-        }
-
-        synchronized void add(ProgressEvent e) {
-            if (events.size() >= MAX_EVENTS) {
-                events.remove(0);
-            }
-            events.add(e);
-        }
-
-        void notifyListeners() {
-            listeners.forEach(l -> l.accept(this));
+    /** The job queue is full. */
+    public static final class QueueFullException extends RuntimeException {
+        QueueFullException(String message) {
+            super(message);
         }
     }
+
+    @ConfigProperty(name = "crossmodal.trainer.runs-dir")
+    String runsDirConfig;
+
+    @ConfigProperty(name = "crossmodal.registry.dir")
+    String registryDir;
+
+    @ConfigProperty(name = "crossmodal.trainer.jobs.max-queued", defaultValue = "16")
+    int maxQueued;
+
+    @ConfigProperty(name = "crossmodal.trainer.jobs.retention", defaultValue = "7d")
+    Duration retention;
+
+    @ConfigProperty(name = "crossmodal.trainer.jobs.max-retained", defaultValue = "1000")
+    int maxRetained;
+
+    @ConfigProperty(name = "crossmodal.trainer.job.max-heap", defaultValue = "2g")
+    String maxHeap;
+
+    @ConfigProperty(name = "crossmodal.trainer.job.classpath")
+    Optional<String> classpath;
 
     private final Map<String, JobRecord> jobs = new ConcurrentHashMap<>();
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
@@ -102,70 +73,350 @@ public class JobManager {
         t.setDaemon(true);
         return t;
     });
+    private final ScheduledExecutorService pruner = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "trainer-jobs-pruner");
+        t.setDaemon(true);
+        return t;
+    });
+    private Path runsDir;
+    private JobStore store;
+    private String childClasspath;
 
-    public JobRecord submit(JobConfig config, String requestId) {
-        JobRecord job = new JobRecord(UUID.randomUUID().toString(), requestId, config);
+    @PostConstruct
+    void init() {
+        runsDir = Path.of(runsDirConfig).toAbsolutePath().normalize();
+        store = new JobStore(runsDir);
+        childClasspath = JobProcess.classpath(classpath.orElse(null));
+        if (!maxHeap.matches("[0-9]{1,6}[kKmMgG]?")) {
+            throw new IllegalStateException("crossmodal.trainer.job.max-heap must be a JVM heap size such as 2g, got '"
+                    + maxHeap + "'");
+        }
+        for (JobStore.JobFile f : store.readAll()) {
+            try {
+                JobRecord j = restore(f);
+                jobs.put(j.id, j);
+            } catch (RuntimeException e) {
+                LOG.warnf("job record %s unusable (%s); skipped", f.id(), CallerInput.forLog(e.getMessage()));
+            }
+        }
+        LOG.infof("job runs in %s (%d earlier job(s)); each job in its own JVM, heap at most %s", runsDir, jobs.size(),
+                maxHeap);
+        long every = Math.max(1000, Math.min(retention.toMillis() / 10, 60_000));
+        pruner.scheduleWithFixedDelay(this::pruneQuietly, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** A stored job as a record; one that was unfinished when the trainer stopped is marked lost. */
+    private JobRecord restore(JobStore.JobFile f) {
+        JobRecord j = new JobRecord(f.id(), f.requestId(), f.idempotencyKey(), f.fingerprint(), JobConfig.parse(f.config()),
+                f.resumeFrom(), Instant.parse(f.createdAt()));
+        j.startedAt = f.startedAt() == null ? null : Instant.parse(f.startedAt());
+        j.finishedAt = f.finishedAt() == null ? null : Instant.parse(f.finishedAt());
+        j.state = JobRecord.State.valueOf(f.state());
+        j.message = f.message() == null ? "" : f.message();
+        j.exported = f.exported();
+        if (!j.terminal()) {
+            JobRecord.State was = j.state;
+            j.state = JobRecord.State.FAILED;
+            j.finishedAt = Instant.now();
+            j.message = "lost: the trainer stopped while the job was " + was + "; it did not finish (its run directory"
+                    + " is kept; start it again to train it)";
+            persist(j);
+            LOG.warnf("job %s was %s when the trainer stopped: marked lost", j.id, was);
+        }
+        return j;
+    }
+
+    public Path runsDir() {
+        return runsDir;
+    }
+
+    /**
+     * Admits a job: returns the job already started with the same idempotency key and request, or queues a new
+     * one. IllegalStateException when the key was used for another request; QueueFullException when full.
+     */
+    public synchronized JobRecord submit(JobConfig config, String requestId, String idempotencyKey, String fingerprint,
+            String resumeFrom) {
+        if (!idempotencyKey.isEmpty()) {
+            for (JobRecord j : jobs.values()) {
+                if (idempotencyKey.equals(j.idempotencyKey)) {
+                    if (!fingerprint.equals(j.fingerprint)) {
+                        throw new IllegalStateException("idempotency_key was already used for a different job config"
+                                + " (job " + j.id + ")");
+                    }
+                    return j;
+                }
+            }
+        }
+        if (!resumeFrom.isEmpty()) {
+            checkResumable(config, resumeFrom);
+        }
+        long unfinished = jobs.values().stream().filter(j -> !j.terminal()).count();
+        if (unfinished >= maxQueued) {
+            throw new QueueFullException("the trainer has " + unfinished + " unfinished jobs, its limit"
+                    + " (crossmodal.trainer.jobs.max-queued); retry when one has finished");
+        }
+        String id = UUID.randomUUID().toString();
+        JobConfig placed = new JobConfig(config.name(), config.family(), config.data(), config.split(), config.model(),
+                config.train(), config.components(), config.seed(), config.export(), store.runDir(id).toString(),
+                registryDir, config.semi());
+        JobRecord job = new JobRecord(id, requestId, idempotencyKey.isEmpty() ? null : idempotencyKey, fingerprint, placed,
+                resumeFrom.isEmpty() ? null : resumeFrom, Instant.now());
+        persist(job);
         jobs.put(job.id, job);
         executor.submit(() -> run(job));
-        LOG.infof("job %s queued (model %s, request %s)", job.id, config.name(), requestId);
+        LOG.infof("job %s queued (model %s, request %s)", job.id, config.name(), CallerInput.forLog(requestId));
         return job;
     }
 
-    private void run(JobRecord job) {
-        if (job.cancelRequested) {
-            finish(job, State.CANCELLED, "cancelled before start");
-            return;
+    /** The earlier job must be finished and have trained the same model on the same data, or its checkpoints do not fit. */
+    private void checkResumable(JobConfig config, String resumeFrom) {
+        JobRecord earlier = jobs.get(resumeFrom);
+        if (earlier == null) {
+            throw new io.crossmodal.core.bundle.ModelNotFoundException("resume_from_job_id: no job with id '" + resumeFrom + "'");
         }
-        job.startedAt = Instant.now();
-        job.state = State.RUNNING;
-        job.message = "running";
-        job.notifyListeners();
-        try {
-            job.outcome = TrainingRun.run(job.config, e -> {
-                job.add(e);
-                job.notifyListeners();
-            }, () -> job.cancelRequested, "trainer-api" + (job.requestId == null || job.requestId.isBlank() ? ""
-                    : ":request-" + job.requestId));
-            finish(job, State.SUCCEEDED, job.outcome.bundle() == null ? "trained"
-                    : "exported " + job.outcome.bundle().model() + "/" + job.outcome.bundle().version());
-        } catch (ComponentTrainer.CancelledException e) {
-            finish(job, State.CANCELLED, e.getMessage());
-        } catch (Throwable e) {
-            LOG.errorf(e, "job %s failed", job.id);
-            finish(job, State.FAILED, e.getClass().getSimpleName() + ": " + e.getMessage());
+        if (!earlier.terminal()) {
+            throw new IllegalArgumentException("resume_from_job_id: job " + resumeFrom + " has not finished");
+        }
+        JobConfig c = earlier.config;
+        if (!c.model().equals(config.model()) || !c.data().equals(config.data()) || !c.split().equals(config.split())
+                || !c.components().equals(config.components()) || !c.seed().equals(config.seed())
+                || !java.util.Objects.equals(c.semi(), config.semi())) {
+            throw new IllegalArgumentException("resume_from_job_id: job " + resumeFrom + " trained another model, data,"
+                    + " split, components or seed; its checkpoints do not fit this job");
+        }
+        if (!Files.isDirectory(store.runDir(resumeFrom).resolve("checkpoints"))) {
+            throw new IllegalArgumentException("resume_from_job_id: job " + resumeFrom + " left no checkpoints");
         }
     }
 
-    private void finish(JobRecord job, State state, String message) {
+    /** Copies the checkpoints of the job this one resumes into its own run directory. */
+    private void copyCheckpoints(String from, Path dir) throws IOException {
+        Path source = store.runDir(from).resolve("checkpoints");
+        Path target = dir.resolve("checkpoints");
+        try (java.util.stream.Stream<Path> files = Files.walk(source)) {
+            for (Path f : files.toList()) {
+                Path to = target.resolve(source.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private void run(JobRecord job) {
+        try {
+            runInProcess(job);
+        } catch (Throwable e) {
+            // the worker thread must survive anything a job does
+            LOG.errorf(e, "job %s failed in the trainer", job.id);
+            synchronized (job) {
+                if (!job.terminal()) {
+                    finish(job, JobRecord.State.FAILED, "the trainer could not run the job: " + e.getClass().getSimpleName());
+                }
+            }
+        }
+    }
+
+    private void runInProcess(JobRecord job) throws IOException, InterruptedException {
+        Process p;
+        synchronized (job) {
+            if (job.terminal()) {
+                return;
+            }
+            job.startedAt = Instant.now();
+            update(job, JobRecord.State.PREPARING, "starting the job's process");
+            Path dir = store.runDir(job.id);
+            Files.createDirectories(dir);
+            if (job.resumeFrom != null) {
+                copyCheckpoints(job.resumeFrom, dir);
+            }
+            Path configFile = dir.resolve("job-config.json");
+            Files.writeString(configFile, job.config.toJson());
+            String actor = "trainer-api" + (job.requestId == null || job.requestId.isBlank() ? ""
+                    : ":request-" + job.requestId);
+            p = JobProcess.start(JobProcess.command(childClasspath, maxHeap, configFile, actor), dir.resolve("job.log"),
+                    job.config.train().threads());
+            job.process = p;
+        }
+        JobProcess.Report report = JobProcess.follow(p, new JobProcess.Listener() {
+            @Override
+            public void progress(ProgressEvent e) {
+                onProgress(job, e);
+            }
+
+            @Override
+            public boolean mayRegister() {
+                synchronized (job) {
+                    job.registering = !job.cancelRequested;
+                    return job.registering;
+                }
+            }
+        });
+        int rc = p.waitFor();
+        boolean succeeded = report.succeeded() && rc == 0;
+        JobStore.Exported exported = succeeded && report.model() != null ? exported(report.model(), report.version()) : null;
+        synchronized (job) {
+            job.process = null;
+            if (succeeded) {
+                job.exported = exported;
+                finish(job, JobRecord.State.SUCCEEDED, (report.model() == null ? "trained (not exported)"
+                        : "exported " + report.model() + "/" + report.version()) + "; trained with " + report.threads()
+                        + " thread" + (report.threads() == 1 ? "" : "s"));
+            } else if (job.cancelRequested) {
+                finish(job, JobRecord.State.CANCELLED, "cancelled while " + job.state.name().toLowerCase(java.util.Locale.ROOT));
+            } else if (report.failure() != null) {
+                finish(job, JobRecord.State.FAILED, report.failure());
+            } else {
+                finish(job, JobRecord.State.FAILED, "the job's process ended with exit code " + rc + (rc == 3
+                        ? " (out of memory: its heap is limited to " + maxHeap + ", crossmodal.trainer.job.max-heap)" : "")
+                        + "; see " + store.runDir(job.id).resolve("job.log"));
+            }
+        }
+    }
+
+    private JobStore.Exported exported(String model, int version) {
+        try {
+            Bundle b = new ModelRegistry(Path.of(registryDir)).load(model, Integer.toString(version));
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            b.manifest().metrics().forEach((k, v) -> {
+                if (v instanceof Number n) {
+                    metrics.put(k, n.doubleValue());
+                }
+            });
+            return new JobStore.Exported(model, version, b.manifest().family(), List.copyOf(b.manifest().components().keySet()),
+                    metrics, b.manifest().createdAt());
+        } catch (RuntimeException e) {
+            LOG.warnf("job bundle %s/%d unreadable after export: %s", model, version, e.getMessage());
+            return new JobStore.Exported(model, version, null, List.of(), Map.of(), null);
+        }
+    }
+
+    /** A progress event of the job's process; job-level phase events move the job's state. */
+    private void onProgress(JobRecord job, ProgressEvent e) {
+        synchronized (job) {
+            if (e.component().equals("job")) {
+                switch (e.phase()) {
+                    case TrainingRun.PREPARE -> update(job, JobRecord.State.PREPARING, e.message());
+                    case TrainingRun.EXPORT -> update(job, JobRecord.State.EXPORTING, e.message());
+                    case TrainingRun.REGISTER -> job.message = e.message();
+                    default -> {
+                    }
+                }
+            } else if (job.state == JobRecord.State.PREPARING) {
+                update(job, JobRecord.State.RUNNING, "training");
+            }
+            if (job.cancelRequested && !job.registering) {
+                job.message = "cancelling";
+            }
+            job.add(new JobRecord.Stamped(e, job.state));
+        }
+        job.notifyListeners();
+    }
+
+    private void update(JobRecord job, JobRecord.State state, String message) {
+        job.state = state;
+        job.message = message;
+        persist(job);
+        job.notifyListeners();
+    }
+
+    private void finish(JobRecord job, JobRecord.State state, String message) {
         job.finishedAt = Instant.now();
         job.message = message;
         job.state = state;
-        LOG.infof("job %s %s: %s", job.id, state, message);
+        persist(job);
+        LOG.infof("job %s %s: %s", job.id, state, CallerInput.forLog(message));
         job.notifyListeners();
+    }
+
+    private void persist(JobRecord job) {
+        try {
+            store.write(job.file());
+        } catch (RuntimeException e) {
+            LOG.warnf("could not persist job %s: %s", job.id, e.getMessage());
+        }
     }
 
     public Optional<JobRecord> get(String id) {
         return Optional.ofNullable(jobs.get(id));
     }
 
-    public Collection<JobRecord> all() {
-        return jobs.values();
+    /** All jobs, newest first. */
+    public List<JobRecord> all() {
+        return jobs.values().stream().sorted(Comparator.comparing((JobRecord j) -> j.createdAt).reversed()).toList();
     }
 
-    /** Requests cancellation; a running job stops at its next step. */
+    /**
+     * Requests cancellation: a queued job is cancelled at once; a running job's process is killed, whatever its
+     * phase; a job already registering its bundle is past cancelling (its message says so).
+     */
     public Optional<JobRecord> cancel(String id) {
         JobRecord job = jobs.get(id);
-        if (job != null && !job.terminal()) {
-            job.cancelRequested = true;
-            job.message = "cancelling";
-            job.notifyListeners();
+        if (job == null) {
+            return Optional.empty();
         }
-        return Optional.ofNullable(job);
+        synchronized (job) {
+            if (job.terminal()) {
+                return Optional.of(job);
+            }
+            if (job.registering) {
+                job.message = "registering the bundle: too late to cancel";
+                job.notifyListeners();
+                return Optional.of(job);
+            }
+            job.cancelRequested = true;
+            if (job.state == JobRecord.State.QUEUED) {
+                finish(job, JobRecord.State.CANCELLED, "cancelled before start");
+            } else {
+                job.message = "cancelling";
+                if (job.process != null) {
+                    job.process.destroyForcibly();
+                }
+                job.notifyListeners();
+            }
+        }
+        return Optional.of(job);
+    }
+
+    private void pruneQuietly() {
+        try {
+            prune(Instant.now());
+        } catch (RuntimeException e) {
+            LOG.warnf("pruning finished jobs failed: %s", e.getMessage());
+        }
+    }
+
+    /** Forgets finished jobs older than the retention, and the oldest finished ones beyond max-retained. */
+    synchronized int prune(Instant now) {
+        List<JobRecord> finished = jobs.values().stream().filter(JobRecord::terminal)
+                .sorted(Comparator.comparing((JobRecord j) -> j.finishedAt)).toList();
+        int excess = Math.max(0, finished.size() - maxRetained);
+        int pruned = 0;
+        for (JobRecord j : finished) {
+            if (pruned < excess || j.finishedAt.isBefore(now.minus(retention))) {
+                jobs.remove(j.id);
+                store.delete(j.id);
+                pruned++;
+            }
+        }
+        if (pruned > 0) {
+            LOG.infof("pruned %d finished job(s) (retention %s, at most %d kept)", pruned, retention, maxRetained);
+        }
+        return pruned;
     }
 
     @PreDestroy
     void shutdown() {
-        jobs.values().forEach(j -> j.cancelRequested = true);
+        pruner.shutdownNow();
+        for (JobRecord j : jobs.values()) {
+            synchronized (j) {
+                if (j.process != null) {
+                    j.process.destroyForcibly();
+                }
+            }
+        }
         executor.shutdownNow();
     }
 }

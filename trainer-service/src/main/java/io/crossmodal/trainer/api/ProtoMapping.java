@@ -1,7 +1,6 @@
 package io.crossmodal.trainer.api;
 
 import com.google.protobuf.Timestamp;
-import io.crossmodal.core.bundle.Bundle;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.progress.ProgressEvent;
 import io.crossmodal.proto.trainer.v1.Component;
@@ -18,13 +17,18 @@ import java.util.Locale;
 final class ProtoMapping {
     private ProtoMapping() {}
 
-    /** A proto job config as the trainer's config; invalid values raise IllegalArgumentException. */
-    static JobConfig toConfig(io.crossmodal.proto.trainer.v1.JobConfig p, String registryDir, String runsDir) {
-        if (p.getModelName().isBlank()) {
-            throw new IllegalArgumentException("model_name is required");
-        }
+    /**
+     * A proto job config as the trainer's config, every numeric field checked against {@code limits} and the
+     * lexicon path against {@code lexicons}; invalid values raise IllegalArgumentException naming the field. The run
+     * and registry directories are the trainer's, set when the job is admitted.
+     */
+    static JobConfig toConfig(io.crossmodal.proto.trainer.v1.JobConfig p, JobLimits limits, LexiconPaths lexicons) {
+        CallerInput.modelName("model_name", p.getModelName());
+        CallerInput.id("request_id", p.getRequestId(), CallerInput.MAX_ID);
+        CallerInput.id("idempotency_key", p.getIdempotencyKey(), CallerInput.MAX_ID);
+        checkLimits(p, limits);
         String source = switch (p.getData().getSourceCase()) {
-            case LEXICON_PATH -> p.getData().getLexiconPath();
+            case LEXICON_PATH -> lexicons.resolve(p.getData().getLexiconPath()).toString();
             case CMUDICT, SOURCE_NOT_SET -> "cmudict";
         };
         SplitConfig s = p.getSplit();
@@ -34,13 +38,16 @@ final class ProtoMapping {
             if (c == Component.COMPONENT_UNSPECIFIED || c == Component.UNRECOGNIZED) {
                 throw new IllegalArgumentException("components must be G2P, P2G or PRIOR, got " + c);
             }
-            components.add(c.name().substring("COMPONENT_".length()).toLowerCase(Locale.ROOT));
+            String name = c.name().substring("COMPONENT_".length()).toLowerCase(Locale.ROOT);
+            if (!components.contains(name)) {
+                components.add(name);
+            }
         }
         if (p.getFamily() != io.crossmodal.proto.trainer.v1.ModelFamily.MODEL_FAMILY_UNSPECIFIED
                 && p.getFamily() != io.crossmodal.proto.trainer.v1.ModelFamily.MODEL_FAMILY_SEQ2SEQ) {
-            throw new IllegalArgumentException("unsupported model family " + p.getFamily());
+            throw new IllegalArgumentException("family: unsupported model family " + p.getFamily());
         }
-        return new JobConfig(
+        JobConfig cfg = new JobConfig(
                 p.getModelName(),
                 "seq2seq",
                 new JobConfig.Data(source, s.hasStripStress() ? s.getStripStress() : null,
@@ -57,9 +64,98 @@ final class ProtoMapping {
                         nz(h.getThreads()), nz(h.getDevWords()), nz(h.getBeamWidth())),
                 components.isEmpty() ? null : components,
                 p.hasSeed() ? p.getSeed() : null,
-                p.getExport(),
-                runsDir + "/" + p.getModelName() + "-" + System.currentTimeMillis(),
-                registryDir);
+                p.hasExport() ? p.getExport() : null,
+                null,
+                null);
+        double bytes = JobMemoryEstimate.bytes(cfg);
+        double budget = limits.memoryBudgetMib() * 1024.0 * 1024.0;
+        if (bytes > budget) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "hyperparameters: the job would need about %.0f MiB"
+                    + " (sizes x batch size x max_output_length; docs in JobMemoryEstimate), more than the trainer's budget"
+                    + " of %d MiB (crossmodal.trainer.limits.memory-budget-mib)", bytes / (1024 * 1024), limits.memoryBudgetMib()));
+        }
+        return cfg;
+    }
+
+    /** Every numeric field against its upper bound, named as in the proto. */
+    static void checkLimits(io.crossmodal.proto.trainer.v1.JobConfig p, JobLimits l) {
+        Hyperparameters h = p.getHyperparameters();
+        max("hyperparameters.embedding_size", h.getEmbeddingSize(), l.embeddingSize());
+        max("hyperparameters.prior_embedding_size", h.getPriorEmbeddingSize(), l.embeddingSize());
+        max("hyperparameters.encoder_hidden_size", h.getEncoderHiddenSize(), l.hiddenSize());
+        max("hyperparameters.decoder_hidden_size", h.getDecoderHiddenSize(), l.hiddenSize());
+        max("hyperparameters.prior_hidden_size", h.getPriorHiddenSize(), l.hiddenSize());
+        max("hyperparameters.max_output_length", h.getMaxOutputLength(), l.maxOutputLength());
+        max("hyperparameters.batch_size", h.getBatchSize(), l.batchSize());
+        max("hyperparameters.epochs", h.getEpochs(), l.epochs());
+        max("hyperparameters.max_steps", h.getMaxSteps(), l.maxSteps());
+        max("hyperparameters.patience", h.getPatience(), l.patience());
+        max("hyperparameters.threads", h.getThreads(), l.threads());
+        max("hyperparameters.dev_words", h.getDevWords(), l.devWords());
+        max("hyperparameters.beam_width", h.getBeamWidth(), l.beamWidth());
+        finite("hyperparameters.learning_rate", h.getLearningRate());
+        finite("hyperparameters.clip_norm", h.getClipNorm());
+        finite("hyperparameters.lr_decay", h.getLrDecay());
+        max("data.max_words", p.getData().getMaxWords(), l.words());
+        SplitConfig s = p.getSplit();
+        max("split.paired", s.getPaired(), l.words());
+        max("split.unpaired_graphemes", s.getUnpairedGraphemes(), l.words());
+        max("split.unpaired_phonemes", s.getUnpairedPhonemes(), l.words());
+        max("split.dev", s.getDev(), l.words());
+        max("split.test", s.getTest(), l.words());
+    }
+
+    private static void max(String field, long value, long limit) {
+        if (value < 0 && !field.startsWith("split.")) {
+            throw new IllegalArgumentException(field + " must not be negative, got " + value);
+        }
+        if (value > limit) {
+            throw new IllegalArgumentException(field + " is " + value + ", more than the trainer's limit of " + limit
+                    + " (crossmodal.trainer.limits.*)");
+        }
+    }
+
+    private static void finite(String field, double value) {
+        if (!Double.isFinite(value) || value < 0 || value > 1e6) {
+            throw new IllegalArgumentException(field + " must be a finite number in [0, 1e6], got " + value);
+        }
+    }
+
+    /** The effective config of a job, as a proto: every default filled in. */
+    static io.crossmodal.proto.trainer.v1.JobConfig fromConfig(JobRecord j) {
+        JobConfig c = j.config;
+        io.crossmodal.proto.trainer.v1.DataConfig.Builder data = io.crossmodal.proto.trainer.v1.DataConfig.newBuilder()
+                .setMaxWords(c.data().maxWords());
+        if (c.data().source().equals("cmudict")) {
+            data.setCmudict(io.crossmodal.proto.trainer.v1.CmudictSource.getDefaultInstance());
+        } else {
+            data.setLexiconPath(c.data().source());
+        }
+        JobConfig.Split s = c.split();
+        JobConfig.Model m = c.model();
+        JobConfig.Train t = c.train();
+        io.crossmodal.proto.trainer.v1.JobConfig.Builder b = io.crossmodal.proto.trainer.v1.JobConfig.newBuilder()
+                .setRequestId(j.requestId == null ? "" : j.requestId)
+                .setIdempotencyKey(j.idempotencyKey == null ? "" : j.idempotencyKey)
+                .setResumeFromJobId(j.resumeFrom == null ? "" : j.resumeFrom)
+                .setFamily(io.crossmodal.proto.trainer.v1.ModelFamily.MODEL_FAMILY_SEQ2SEQ)
+                .setModelName(c.name())
+                .setData(data)
+                .setSplit(SplitConfig.newBuilder().setPaired(s.paired()).setUnpairedGraphemes(s.unpairedGraphemes())
+                        .setUnpairedPhonemes(s.unpairedPhonemes()).setDev(s.dev()).setTest(s.test())
+                        .setStripStress(c.data().stripStress()))
+                .setHyperparameters(Hyperparameters.newBuilder().setEmbeddingSize(m.embed()).setEncoderHiddenSize(m.encHidden())
+                        .setDecoderHiddenSize(m.decHidden()).setPriorEmbeddingSize(m.priorEmbed())
+                        .setPriorHiddenSize(m.priorHidden()).setMaxOutputLength(m.maxOutputLength())
+                        .setBatchSize(t.batchSize()).setLearningRate(t.learningRate()).setEpochs(t.epochs())
+                        .setMaxSteps(t.maxSteps()).setPatience(t.patience()).setClipNorm(t.clipNorm()).setLrDecay(t.lrDecay())
+                        .setThreads(t.threads()).setDevWords(t.devWords()).setBeamWidth(t.beamWidth()))
+                .setSeed(c.seed())
+                .setExport(c.export());
+        for (String comp : c.components()) {
+            b.addComponents(Component.valueOf("COMPONENT_" + comp.toUpperCase(Locale.ROOT)));
+        }
+        return b.build();
     }
 
     private static Integer nz(int v) {
@@ -69,16 +165,15 @@ final class ProtoMapping {
         return v == 0 ? null : v;
     }
 
-    static Job toJob(JobManager.JobRecord j, io.crossmodal.proto.trainer.v1.JobConfig original) {
+    static Job toJob(JobRecord j, String runDir) {
         Job.Builder b = Job.newBuilder()
                 .setJobId(j.id)
                 .setRequestId(j.requestId == null ? "" : j.requestId)
                 .setState(state(j.state()))
-                .setMessage(j.message() == null ? "" : j.message())
-                .setCreatedAt(ts(j.createdAt));
-        if (original != null) {
-            b.setConfig(original);
-        }
+                .setMessage(CallerInput.cut(j.message(), 2000))
+                .setCreatedAt(ts(j.createdAt))
+                .setConfig(fromConfig(j))
+                .setRunDir(runDir);
         if (j.startedAt() != null) {
             b.setStartedAt(ts(j.startedAt()));
         }
@@ -86,23 +181,37 @@ final class ProtoMapping {
             b.setFinishedAt(ts(j.finishedAt()));
         }
         j.latest().ifPresent(e -> b.setLatestProgress(toEvent(j, e)));
-        if (j.outcome() != null && j.outcome().bundle() != null) {
-            Bundle bundle = j.outcome().bundle();
+        JobStore.Exported e = j.exported();
+        if (e != null) {
             io.crossmodal.proto.common.v1.ModelVersion.Builder v = io.crossmodal.proto.common.v1.ModelVersion.newBuilder()
-                    .setName(bundle.model()).setVersion(Integer.toString(bundle.version()))
-                    .setFamily(bundle.manifest().family());
-            bundle.manifest().metrics().forEach((k, val) -> {
-                if (val instanceof Number n) {
-                    v.putMetrics(k, n.doubleValue());
-                }
-            });
-            v.addAllComponents(bundle.manifest().components().keySet());
+                    .setName(e.model()).setVersion(Integer.toString(e.version()))
+                    .setFamily(e.family() == null ? "" : e.family());
+            if (e.metrics() != null) {
+                v.putAllMetrics(e.metrics());
+            }
+            if (e.components() != null) {
+                v.addAllComponents(e.components());
+            }
+            createdAt(e.createdAt()).ifPresent(v::setCreatedAt);
             b.setExported(v);
         }
         return b.build();
     }
 
-    static io.crossmodal.proto.trainer.v1.ProgressEvent toEvent(JobManager.JobRecord j, ProgressEvent e) {
+    /** An ISO-8601 instant as a timestamp; empty when absent or unreadable. */
+    static java.util.Optional<Timestamp> createdAt(String iso) {
+        if (iso == null || iso.isBlank()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(ts(Instant.parse(iso)));
+        } catch (java.time.format.DateTimeParseException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    static io.crossmodal.proto.trainer.v1.ProgressEvent toEvent(JobRecord j, JobRecord.Stamped stamped) {
+        ProgressEvent e = stamped.event();
         return io.crossmodal.proto.trainer.v1.ProgressEvent.newBuilder()
                 .setJobId(j.id)
                 .setStep(e.step())
@@ -111,8 +220,8 @@ final class ProtoMapping {
                 .putAllDevMetrics(prefix(e.component(), e.devMetrics()))
                 .setElapsedSeconds(e.elapsedSeconds())
                 .setEtaSeconds(Double.isFinite(e.etaSeconds()) ? e.etaSeconds() : -1)
-                .setState(state(j.state()))
-                .setMessage(e.message() == null ? "" : e.message())
+                .setState(state(stamped.state()))
+                .setMessage(e.message() == null ? "" : CallerInput.cut(e.message(), 2000))
                 .setComponent(e.component())
                 .setPhase(e.phase())
                 .setTotalSteps(e.totalSteps())
@@ -130,10 +239,12 @@ final class ProtoMapping {
         return out;
     }
 
-    static JobState state(JobManager.State s) {
+    static JobState state(JobRecord.State s) {
         return switch (s) {
             case QUEUED -> JobState.JOB_STATE_QUEUED;
+            case PREPARING -> JobState.JOB_STATE_PREPARING;
             case RUNNING -> JobState.JOB_STATE_RUNNING;
+            case EXPORTING -> JobState.JOB_STATE_EXPORTING;
             case SUCCEEDED -> JobState.JOB_STATE_SUCCEEDED;
             case FAILED -> JobState.JOB_STATE_FAILED;
             case CANCELLED -> JobState.JOB_STATE_CANCELLED;

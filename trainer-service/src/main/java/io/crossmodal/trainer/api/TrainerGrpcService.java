@@ -32,78 +32,104 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
+import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
+import io.grpc.StatusRuntimeException;
+import java.util.Optional;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-/** gRPC Trainer API over the same job code as the CLI. */
+/**
+ * gRPC Trainer API over the same job code as the CLI. Every caller string is bounded here ({@link CallerInput}),
+ * every numeric job field against {@link JobLimits}, lexicon paths against the data directories
+ * ({@link LexiconPaths}); caller text reaches logs only through {@link CallerInput#forLog}.
+ */
 @GrpcService
 public class TrainerGrpcService extends TrainerGrpc.TrainerImplBase {
     private static final Logger LOG = Logger.getLogger(TrainerGrpcService.class);
+    /** Largest GetModelHistory response we build; a default client accepts 4 MiB. */
+    static final int MAX_HISTORY_BYTES = 3 * 1024 * 1024;
 
     @Inject
     JobManager jobs;
 
+    @Inject
+    JobLimits limits;
+
     @ConfigProperty(name = "crossmodal.registry.dir")
     String registryDir;
 
-    @ConfigProperty(name = "crossmodal.trainer.runs-dir", defaultValue = "runs")
-    String runsDir;
+    @ConfigProperty(name = "crossmodal.trainer.data-dirs")
+    Optional<List<String>> dataDirs;
 
-    private final Map<String, JobConfig> configs = new ConcurrentHashMap<>();
+    @ConfigProperty(name = "crossmodal.trainer.jobs.retention", defaultValue = "7d")
+    java.time.Duration retention;
+
+    private LexiconPaths lexicons;
+    private IdempotencyStore idempotency;
+
+    @PostConstruct
+    void init() {
+        lexicons = new LexiconPaths(dataDirs.orElse(List.of()), limits.lexiconMaxBytes());
+        idempotency = new IdempotencyStore(jobs.runsDir().resolve(".idempotency"), retention);
+        idempotency.prune(java.time.Instant.now());
+        LOG.infof("lexicon paths accepted from %s", lexicons.dirs().isEmpty() ? "nowhere (crossmodal.trainer.data-dirs unset:"
+                + " CMUdict only)" : lexicons.dirs().toString());
+    }
 
     @Override
+    @Blocking
     public void startJob(JobConfig request, StreamObserver<Job> out) {
-        io.crossmodal.trainer.config.JobConfig cfg;
-        try {
-            cfg = ProtoMapping.toConfig(request, registryDir, runsDir);
-        } catch (IllegalArgumentException e) {
-            out.onError(Status.INVALID_ARGUMENT.withDescription("invalid job config: " + e.getMessage()).asRuntimeException());
-            return;
-        }
-        if (!cfg.data().source().equals("cmudict") && !java.nio.file.Files.isRegularFile(Path.of(cfg.data().source()))) {
-            out.onError(Status.INVALID_ARGUMENT.withDescription("lexicon_path " + cfg.data().source()
-                    + " is not a readable file on the trainer").asRuntimeException());
-            return;
-        }
-        JobManager.JobRecord job = jobs.submit(cfg, request.getRequestId());
-        configs.put(job.id, request);
-        out.onNext(ProtoMapping.toJob(job, request));
-        out.onCompleted();
+        unary(out, () -> {
+            io.crossmodal.trainer.config.JobConfig cfg;
+            try {
+                cfg = ProtoMapping.toConfig(request, limits, lexicons);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("invalid job config: " + e.getMessage(), e);
+            }
+            String fingerprint = IdempotencyStore.fingerprint(request.toBuilder().clearRequestId().clearIdempotencyKey().build());
+            String resumeFrom = request.getResumeFromJobId().isEmpty() ? "" : CallerInput.jobId(request.getResumeFromJobId());
+            JobRecord job = jobs.submit(cfg, request.getRequestId(), request.getIdempotencyKey(), fingerprint, resumeFrom);
+            return toJob(job);
+        });
     }
 
     @Override
+    @Blocking
     public void getJob(JobRef request, StreamObserver<Job> out) {
-        withJob(request, out, j -> {
-            out.onNext(ProtoMapping.toJob(j, configs.get(j.id)));
-            out.onCompleted();
-        });
+        unary(out, () -> toJob(job(request)));
     }
 
     @Override
+    @Blocking
     public void cancelJob(JobRef request, StreamObserver<Job> out) {
-        withJob(request, out, j -> {
+        unary(out, () -> {
+            JobRecord j = job(request);
             jobs.cancel(j.id);
-            out.onNext(ProtoMapping.toJob(j, configs.get(j.id)));
-            out.onCompleted();
+            LOG.infof("cancel job %s requested (request %s)", j.id, CallerInput.forLog(request.getRequestId()));
+            return toJob(j);
         });
     }
 
     @Override
+    @Blocking
     public void listJobs(ListJobsRequest request, StreamObserver<ListJobsResponse> out) {
-        ListJobsResponse.Builder b = ListJobsResponse.newBuilder().setRequestId(request.getRequestId());
-        jobs.all().stream()
-                .sorted(Comparator.comparing(j -> j.createdAt))
-                .filter(j -> request.getStatesCount() == 0 || request.getStatesList().contains(ProtoMapping.state(j.state())))
-                .forEach(j -> b.addJobs(ProtoMapping.toJob(j, configs.get(j.id))));
-        out.onNext(b.build());
-        out.onCompleted();
+        unary(out, () -> {
+            CallerInput.id("request_id", request.getRequestId(), CallerInput.MAX_ID);
+            ListJobsResponse.Builder b = ListJobsResponse.newBuilder().setRequestId(request.getRequestId());
+            jobs.all().stream()
+                    .filter(j -> request.getStatesCount() == 0 || request.getStatesList().contains(ProtoMapping.state(j.state())))
+                    .forEach(j -> b.addJobs(toJob(j)));
+            return b.build();
+        });
+    }
+
+    private Job toJob(JobRecord j) {
+        return ProtoMapping.toJob(j, jobs.runsDir().resolve(j.id).toString());
     }
 
     /** Replays the job's progress so far, then follows it until the job ends or the client leaves. */
@@ -111,21 +137,26 @@ public class TrainerGrpcService extends TrainerGrpc.TrainerImplBase {
     public void streamProgress(JobRef request, StreamObserver<ProgressEvent> out) {
         withJob(request, out, j -> {
             ServerCallStreamObserver<ProgressEvent> call = (ServerCallStreamObserver<ProgressEvent>) out;
+            if (j.terminal()) {
+                // the contract: a finished job's stream is one event with its final state
+                call.onNext(finalEvent(j));
+                call.onCompleted();
+                return;
+            }
             int[] sent = {0};
             Object lock = new Object();
-            Consumer<JobManager.JobRecord> push = job -> {
+            Consumer<JobRecord> push = job -> {
                 synchronized (lock) {
                     if (call.isCancelled() || sent[0] < 0) {
                         return;
                     }
-                    List<io.crossmodal.trainer.progress.ProgressEvent> events = job.events();
+                    List<JobRecord.Stamped> events = job.events();
                     for (int i = sent[0]; i < events.size(); i++) {
                         call.onNext(ProtoMapping.toEvent(job, events.get(i)));
                     }
                     sent[0] = events.size();
                     if (job.terminal()) {
-                        call.onNext(ProgressEvent.newBuilder().setJobId(job.id).setState(ProtoMapping.state(job.state()))
-                                .setComponent("job").setPhase("done").setMessage(job.message()).build());
+                        call.onNext(finalEvent(job));
                         call.onCompleted();
                         sent[0] = -1;
                     }
@@ -140,112 +171,137 @@ public class TrainerGrpcService extends TrainerGrpc.TrainerImplBase {
         });
     }
 
-    @Override
-    public void listModels(ListModelsRequest request, StreamObserver<ListModelsResponse> out) {
-        ModelRegistry registry = new ModelRegistry(Path.of(registryDir));
-        ListModelsResponse.Builder b = ListModelsResponse.newBuilder().setRequestId(request.getRequestId());
-        for (String model : registry.listModels()) {
-            List<Integer> versions = registry.listVersions(model);
-            ModelSummary.Builder m = ModelSummary.newBuilder().setName(model).setVersionCount(versions.size());
-            if (!versions.isEmpty()) {
-                m.setLatestVersion(Integer.toString(versions.get(versions.size() - 1)));
-            }
-            registry.aliases(model).forEach((alias, v) -> m.putAliases(alias, Integer.toString(v)));
-            b.addModels(m);
-        }
-        out.onNext(b.build());
-        out.onCompleted();
+    private static ProgressEvent finalEvent(JobRecord job) {
+        return ProgressEvent.newBuilder().setJobId(job.id).setState(ProtoMapping.state(job.state()))
+                .setComponent("job").setPhase("done").setMessage(CallerInput.cut(job.message(), 2000)).build();
     }
 
     @Override
-    public void listVersions(ListVersionsRequest request, StreamObserver<ListVersionsResponse> out) {
-        ModelRegistry registry = new ModelRegistry(Path.of(registryDir));
-        try {
-            if (!registry.listModels().contains(request.getModelName())) {
-                throw new ModelNotFoundException("no model named '" + request.getModelName() + "' in the registry");
+    @Blocking
+    public void listModels(ListModelsRequest request, StreamObserver<ListModelsResponse> out) {
+        unary(out, () -> {
+            CallerInput.id("request_id", request.getRequestId(), CallerInput.MAX_ID);
+            ModelRegistry registry = new ModelRegistry(Path.of(registryDir));
+            ListModelsResponse.Builder b = ListModelsResponse.newBuilder().setRequestId(request.getRequestId());
+            for (String model : registry.listModels()) {
+                List<Integer> versions = registry.listVersions(model);
+                ModelSummary.Builder m = ModelSummary.newBuilder().setName(model).setVersionCount(versions.size());
+                if (!versions.isEmpty()) {
+                    m.setLatestVersion(Integer.toString(versions.get(versions.size() - 1)));
+                }
+                registry.aliases(model).forEach((alias, v) -> m.putAliases(alias, Integer.toString(v)));
+                b.addModels(m);
             }
-            Map<String, Integer> aliases = registry.aliases(request.getModelName());
+            return b.build();
+        });
+    }
+
+    @Override
+    @Blocking
+    public void listVersions(ListVersionsRequest request, StreamObserver<ListVersionsResponse> out) {
+        unary(out, () -> {
+            CallerInput.id("request_id", request.getRequestId(), CallerInput.MAX_ID);
+            String model = CallerInput.modelName("model_name", request.getModelName());
+            ModelRegistry registry = new ModelRegistry(Path.of(registryDir));
+            if (!registry.listModels().contains(model)) {
+                throw new ModelNotFoundException("no model named '" + model + "' in the registry");
+            }
+            Map<String, Integer> aliases = registry.aliases(model);
             ListVersionsResponse.Builder b = ListVersionsResponse.newBuilder().setRequestId(request.getRequestId());
-            for (int v : registry.listVersions(request.getModelName())) {
-                ModelVersion.Builder mv = ModelVersion.newBuilder().setName(request.getModelName()).setVersion(Integer.toString(v));
+            for (int v : registry.listVersions(model)) {
+                ModelVersion.Builder mv = ModelVersion.newBuilder().setName(model).setVersion(Integer.toString(v));
                 aliases.forEach((a, av) -> {
                     if (av == v) {
                         mv.addAliases(a);
                     }
                 });
                 try {
-                    Bundle bundle = registry.load(request.getModelName(), Integer.toString(v));
+                    Bundle bundle = registry.load(model, Integer.toString(v));
                     mv.setFamily(bundle.manifest().family()).addAllComponents(bundle.manifest().components().keySet());
+                    ProtoMapping.createdAt(bundle.manifest().createdAt()).ifPresent(mv::setCreatedAt);
                     bundle.manifest().metrics().forEach((k, val) -> {
                         if (val instanceof Number n) {
                             mv.putMetrics(k, n.doubleValue());
                         }
                     });
                 } catch (RuntimeException e) {
-                    LOG.warnf("version %s/%d unreadable: %s", request.getModelName(), v, e.getMessage());
+                    LOG.warnf("version %s/%d unreadable: %s", model, v, CallerInput.forLog(e.getMessage()));
                 }
                 b.addVersions(mv);
             }
-            out.onNext(b.build());
-            out.onCompleted();
-        } catch (ModelNotFoundException e) {
-            out.onError(Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException());
-        }
+            return b.build();
+        });
     }
 
     /** Gated promotion; runs the evaluation on a worker thread (it takes seconds to minutes). */
     @Override
     @Blocking
     public void promote(PromoteRequest request, StreamObserver<PromoteResponse> out) {
-        lifecycleCall(out, () -> {
-            if (request.getModelName().isBlank()) {
-                throw new IllegalArgumentException("model_name is required");
+        unary(out, () -> {
+            CallerInput.id("request_id", request.getRequestId(), CallerInput.MAX_ID);
+            String key = CallerInput.id("idempotency_key", request.getIdempotencyKey(), CallerInput.MAX_ID);
+            String model = CallerInput.modelName("model_name", request.getModelName());
+            String actor = actor(CallerInput.id("actor", request.getActor(), CallerInput.MAX_ID));
+            CallerInput.id("candidate", request.getCandidate(), CallerInput.MAX_CANDIDATE);
+            if (request.getGateJson().length() > CallerInput.MAX_GATE_JSON) {
+                throw new IllegalArgumentException("gate_json is longer than " + CallerInput.MAX_GATE_JSON + " characters");
             }
             if (request.getGateJson().isBlank()) {
                 throw new IllegalArgumentException("gate_json is required");
             }
-            GateConfig gate = GateConfig.parse(request.getGateJson(), "gate_json");
-            String candidate = request.getCandidate().isBlank() ? ModelLifecycle.CANDIDATE : request.getCandidate();
-            DecisionRecord d = Promoter.promote(Path.of(registryDir), request.getModelName(), candidate, gate, "trainer-api",
-                    actor(request.getActor()));
-            LOG.infof("promote %s/%s: %s", request.getModelName(), candidate, d.summary());
-            return PromoteResponse.newBuilder().setRequestId(request.getRequestId())
-                    .setPromoted(d.decision().equals(DecisionRecord.PROMOTED))
-                    .setDecision(LifecycleMapping.decision(d)).build();
+            String fingerprint = IdempotencyStore.fingerprint(request.toBuilder().clearRequestId().clearIdempotencyKey().build());
+            PromoteResponse r = idempotency.call("promote", key, fingerprint, PromoteResponse.parser(), () -> {
+                GateConfig gate = GateConfig.parse(request.getGateJson(), "gate_json");
+                String candidate = request.getCandidate().isBlank() ? ModelLifecycle.CANDIDATE : request.getCandidate();
+                DecisionRecord d = Promoter.promote(Path.of(registryDir), model, candidate, gate, "trainer-api", actor);
+                LOG.infof("promote %s/%s: %s", model, CallerInput.forLog(candidate), CallerInput.forLog(d.summary()));
+                return PromoteResponse.newBuilder().setPromoted(d.decision().equals(DecisionRecord.PROMOTED))
+                        .setDecision(LifecycleMapping.decision(d)).build();
+            });
+            return r.toBuilder().setRequestId(request.getRequestId()).build();
         });
     }
 
     @Override
     @Blocking
     public void rollback(RollbackRequest request, StreamObserver<RollbackResponse> out) {
-        lifecycleCall(out, () -> {
-            DecisionRecord d = new ModelLifecycle(Path.of(registryDir)).rollback(request.getModelName(),
-                    actor(request.getActor()), request.getReason().isBlank() ? null : request.getReason());
-            LOG.infof("rollback %s: %s", request.getModelName(), d.summary());
-            return RollbackResponse.newBuilder().setRequestId(request.getRequestId())
-                    .setDecision(LifecycleMapping.decision(d)).build();
+        unary(out, () -> {
+            CallerInput.id("request_id", request.getRequestId(), CallerInput.MAX_ID);
+            String key = CallerInput.id("idempotency_key", request.getIdempotencyKey(), CallerInput.MAX_ID);
+            String model = CallerInput.modelName("model_name", request.getModelName());
+            String actor = actor(CallerInput.id("actor", request.getActor(), CallerInput.MAX_ID));
+            String reason = CallerInput.text("reason", request.getReason(), CallerInput.MAX_REASON);
+            String fingerprint = IdempotencyStore.fingerprint(request.toBuilder().clearRequestId().clearIdempotencyKey().build());
+            RollbackResponse r = idempotency.call("rollback", key, fingerprint, RollbackResponse.parser(), () -> {
+                DecisionRecord d = new ModelLifecycle(Path.of(registryDir)).rollback(model, actor,
+                        reason.isBlank() ? null : reason);
+                LOG.infof("rollback %s: %s", model, CallerInput.forLog(d.summary()));
+                return RollbackResponse.newBuilder().setDecision(LifecycleMapping.decision(d)).build();
+            });
+            return r.toBuilder().setRequestId(request.getRequestId()).build();
         });
     }
 
     @Override
     @Blocking
     public void getModelHistory(GetModelHistoryRequest request, StreamObserver<ModelHistory> out) {
-        lifecycleCall(out, () -> {
+        unary(out, () -> {
+            CallerInput.id("request_id", request.getRequestId(), CallerInput.MAX_ID);
+            String model = CallerInput.modelName("model_name", request.getModelName());
             ModelLifecycle lc = new ModelLifecycle(Path.of(registryDir));
-            String model = request.getModelName();
             ModelHistory.Builder b = ModelHistory.newBuilder().setRequestId(request.getRequestId()).setModelName(model);
             for (int v : lc.registry().listVersions(model)) {
                 try {
                     b.addVersions(LifecycleMapping.lineage(lc.lineage(model, v)));
                 } catch (RuntimeException e) {
-                    LOG.warnf("version %s/%d unreadable: %s", model, v, e.getMessage());
+                    LOG.warnf("version %s/%d unreadable: %s", model, v, CallerInput.forLog(e.getMessage()));
                     b.addVersions(io.crossmodal.proto.trainer.v1.VersionLineage.newBuilder().setVersion(Integer.toString(v)));
                 }
             }
             lc.registry().aliases(model).forEach((a, v) -> b.putAliases(a, Integer.toString(v)));
             lc.aliasHistory(model).forEach(c -> b.addAliasHistory(LifecycleMapping.aliasChange(c)));
             lc.decisions(model).forEach(d -> b.addDecisions(LifecycleMapping.decision(d)));
-            return b.build();
+            return LifecycleMapping.fit(b, MAX_HISTORY_BYTES);
         });
     }
 
@@ -254,39 +310,61 @@ public class TrainerGrpcService extends TrainerGrpc.TrainerImplBase {
     }
 
     @FunctionalInterface
-    private interface LifecycleCall<T> {
+    private interface Call<T> {
         T call() throws Exception;
     }
 
-    /** Runs a lifecycle call and maps its failures to gRPC statuses. */
-    private static <T> void lifecycleCall(StreamObserver<T> out, LifecycleCall<T> call) {
+    /** The status a failure maps to; descriptions never carry unbounded caller input. */
+    static Status status(Exception e) {
+        if (e instanceof StatusRuntimeException s) {
+            return s.getStatus();
+        }
+        if (e instanceof ModelNotFoundException) {
+            return Status.NOT_FOUND.withDescription(e.getMessage());
+        }
+        if (e instanceof JobManager.QueueFullException) {
+            return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage());
+        }
+        if (e instanceof IllegalArgumentException) {
+            return Status.INVALID_ARGUMENT.withDescription(e.getMessage());
+        }
+        if (e instanceof IllegalStateException || e instanceof BundleCorruptException) {
+            return Status.FAILED_PRECONDITION.withDescription(e.getMessage());
+        }
+        return Status.INTERNAL.withDescription(e.getClass().getSimpleName());
+    }
+
+    /** Runs a unary call and maps its failures to gRPC statuses. */
+    private static <T> void unary(StreamObserver<T> out, Call<T> call) {
         T result;
         try {
             result = call.call();
-        } catch (ModelNotFoundException e) {
-            out.onError(Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException());
-            return;
-        } catch (IllegalArgumentException e) {
-            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
-            return;
-        } catch (IllegalStateException | BundleCorruptException e) {
-            out.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
-            return;
         } catch (Exception e) {
-            LOG.errorf(e, "lifecycle call failed");
-            out.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+            Status s = status(e);
+            if (s.getCode() == Status.Code.INTERNAL) {
+                LOG.errorf(e, "trainer call failed");
+            }
+            out.onError(s.asRuntimeException());
             return;
         }
         out.onNext(result);
         out.onCompleted();
     }
 
-    private <T> void withJob(JobRef ref, StreamObserver<T> out, Consumer<JobManager.JobRecord> action) {
-        if (ref.getJobId().isBlank()) {
-            out.onError(Status.INVALID_ARGUMENT.withDescription("job_id is required").asRuntimeException());
+    private JobRecord job(JobRef ref) {
+        CallerInput.id("request_id", ref.getRequestId(), CallerInput.MAX_ID);
+        String id = CallerInput.jobId(ref.getJobId());
+        return jobs.get(id).orElseThrow(() -> new ModelNotFoundException("no job with id '" + id + "'"));
+    }
+
+    private <T> void withJob(JobRef ref, StreamObserver<T> out, Consumer<JobRecord> action) {
+        JobRecord j;
+        try {
+            j = job(ref);
+        } catch (Exception e) {
+            out.onError(status(e).asRuntimeException());
             return;
         }
-        jobs.get(ref.getJobId()).ifPresentOrElse(action,
-                () -> out.onError(Status.NOT_FOUND.withDescription("no job with id '" + ref.getJobId() + "'").asRuntimeException()));
+        action.accept(j);
     }
 }

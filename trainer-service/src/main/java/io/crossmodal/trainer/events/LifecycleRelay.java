@@ -72,6 +72,10 @@ public class LifecycleRelay {
     private EventLog log;
     private Path offsetFile;
     private ScheduledExecutorService poller;
+    /** The polling task; done (cancelled or ended by an uncaught throwable) means the relay is dead. */
+    private volatile java.util.concurrent.ScheduledFuture<?> task;
+    /** System.nanoTime() at the end of the last round (or the start). */
+    private volatile long lastRoundNanos = System.nanoTime();
     private final AtomicLong published = new AtomicLong();
     /** The reason of the failure that stopped the last round (logged once per outage), null when fine. */
     private String failing;
@@ -92,10 +96,15 @@ public class LifecycleRelay {
             t.setDaemon(true);
             return t;
         });
-        long ms = Math.max(1, pollInterval.toMillis());
-        poller.scheduleWithFixedDelay(this::relayQuietly, ms, ms, TimeUnit.MILLISECONDS);
+        schedule();
         LOG.infof("relaying lifecycle events from %s to channel %s every %s (acknowledged up to #%d)", log.dir(), CHANNEL,
                 pollInterval, acknowledged());
+    }
+
+    private synchronized void schedule() {
+        long ms = Math.max(1, pollInterval.toMillis());
+        lastRoundNanos = System.nanoTime();
+        task = poller.scheduleWithFixedDelay(this::relayQuietly, ms, ms, TimeUnit.MILLISECONDS);
     }
 
     private void relayQuietly() {
@@ -104,6 +113,37 @@ public class LifecycleRelay {
         } catch (RuntimeException | Error e) {
             LOG.errorf(e, "lifecycle event relay round failed unexpectedly; retrying in %s", pollInterval);
         }
+        lastRoundNanos = System.nanoTime();
+    }
+
+    /**
+     * Whether the relay is alive: off, or its polling task still scheduled and a round finished within
+     * {@code send-timeout} plus three poll intervals plus a minute (a round may wait for several acks).
+     */
+    public boolean alive() {
+        if (!enabled) {
+            return true;
+        }
+        java.util.concurrent.ScheduledFuture<?> t = task;
+        long stall = sendTimeout.toNanos() + 3 * pollInterval.toNanos() + TimeUnit.MINUTES.toNanos(1);
+        return t != null && !t.isDone() && System.nanoTime() - lastRoundNanos < stall;
+    }
+
+    /** Starts polling again after the task died (readiness calls this once it has reported the relay DOWN). */
+    public synchronized void restart() {
+        if (!enabled || poller == null || (task != null && !task.isDone() && alive())) {
+            return;
+        }
+        if (task != null) {
+            task.cancel(true);
+        }
+        LOG.warn("the lifecycle event relay had stopped; restarting it");
+        schedule();
+    }
+
+    /** Stops the polling task as an uncaught error would (tests). */
+    void stopForTest() {
+        task.cancel(true);
     }
 
     /**

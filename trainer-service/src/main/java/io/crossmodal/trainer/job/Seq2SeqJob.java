@@ -61,7 +61,9 @@ public final class Seq2SeqJob {
                 ? new CmuDictSource().load(d.stripStress())
                 : CmuDictSource.fromPath(Path.of(d.source()), d.stripStress());
         if (!lex.issues().isEmpty()) {
-            LOG.warnf("%d malformed lexicon lines skipped; first: %s", lex.issues().size(), lex.issues().get(0));
+            // line numbers and reasons only: a lexicon's content is never written to a log
+            LOG.warnf("%d malformed lexicon lines skipped; first: line %d (%s)", lex.issues().size(),
+                    lex.issues().get(0).lineNumber(), lex.issues().get(0).reason());
         }
         if (d.maxWords() > 0) {
             List<String> words = new ArrayList<>(new TreeSet<>(lex.pronunciationsByWord().keySet()));

@@ -44,11 +44,13 @@ public final class TrainingRun {
         Files.createDirectories(runDir);
         Files.writeString(runDir.resolve("config.json"), cfg.toJson());
         long start = System.nanoTime();
+        phase(progress, cancelled, PREPARE, start, "loading and splitting the data");
         Lexicon lexicon = Seq2SeqJob.loadLexicon(cfg);
         try (Seq2SeqJob.TrainedModels models = cfg.semiEnabled()
                 ? new NoisyChannelJob(progress, cancelled).train(cfg, lexicon, runDir)
                 : new Seq2SeqJob(progress, cancelled).train(cfg, lexicon, runDir)) {
             double trainSeconds = (System.nanoTime() - start) / 1e9;
+            phase(progress, cancelled, EXPORT, start, "ONNX graphs and the test evaluation");
             BundleExporter.Graphs graphs = BundleExporter.graphs(models);
             Map<String, EvalReport> reports = new LinkedHashMap<>();
             Map<String, Object> metrics = new LinkedHashMap<>();
@@ -57,6 +59,7 @@ public final class TrainingRun {
                 if (!models.models.containsKey(component)) {
                     continue;
                 }
+                checkCancelled(cancelled);
                 progress.onProgress(new ProgressEvent(component, "test", 0, 0, 0, 0, Map.of(), Map.of(),
                         (System.nanoTime() - start) / 1e9, Double.NaN, "beam-search evaluation on the test split"));
                 OrtSeq2Seq ort = OrtSeq2Seq.create(factory, graphs.files().get(ComponentSpecs.encoderFile(component)),
@@ -87,12 +90,33 @@ public final class TrainingRun {
             metrics.put("train.seconds.total", trainSeconds);
             Bundle bundle = null;
             if (cfg.export()) {
+                // the last point of no return: whoever watches the job (the Trainer API's job process) may still
+                // veto the registration here; after it, the bundle is registered
+                phase(progress, cancelled, REGISTER, start, "registering the bundle");
                 bundle = BundleExporter.write(models, graphs, Path.of(cfg.registryDir()), metrics, actor);
                 LOG.infof("registered bundle %s/%d in %s", bundle.model(), bundle.version(), cfg.registryDir());
             }
             progress.onProgress(new ProgressEvent("job", "done", 0, 0, 0, 0, Map.of(), Map.of(),
                     (System.nanoTime() - start) / 1e9, 0, bundle == null ? "done" : "bundle " + bundle.model() + "/" + bundle.version()));
             return new Outcome(runDir, bundle, reports, metrics);
+        }
+    }
+
+    /** Phase names of the job-level events that mark where a run is ("job" component). */
+    public static final String PREPARE = "prepare";
+    public static final String EXPORT = "export";
+    public static final String REGISTER = "register";
+
+    /** Announces a phase, then honours a cancellation requested so far (each phase starts only if not cancelled). */
+    private static void phase(ProgressListener progress, BooleanSupplier cancelled, String phase, long start, String message) {
+        progress.onProgress(new ProgressEvent("job", phase, 0, 0, 0, 0, Map.of(), Map.of(),
+                (System.nanoTime() - start) / 1e9, Double.NaN, message));
+        checkCancelled(cancelled);
+    }
+
+    private static void checkCancelled(BooleanSupplier cancelled) {
+        if (cancelled.getAsBoolean()) {
+            throw new io.crossmodal.trainer.train.ComponentTrainer.CancelledException("cancelled");
         }
     }
 }

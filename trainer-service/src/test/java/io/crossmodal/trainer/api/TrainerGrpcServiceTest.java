@@ -64,6 +64,16 @@ class TrainerGrpcServiceTest {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
+    /** The test profile's data directory (crossmodal.trainer.data-dirs): the only place lexicon paths may name. */
+    static Path dataDir() throws IOException {
+        return Files.createDirectories(dataDirPath());
+    }
+
+    static Path dataDirPath() {
+        return Path.of(org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("crossmodal.trainer.data-dirs", String.class));
+    }
+
     /** A made-up lexicon with a regular spelling -> sound mapping, so a tiny model can learn it. */
     static Path lexicon() throws IOException {
         String[] letters = {"b", "d", "k", "m", "s", "t", "a", "e", "o"};
@@ -84,7 +94,7 @@ class TrainerGrpcServiceTest {
                 lines.add(w.toString().toUpperCase() + "  " + String.join(" ", p));
             }
         }
-        Path f = Files.createTempFile("lexicon", ".txt");
+        Path f = Files.createTempFile(dataDir(), "lexicon", ".txt");
         Files.write(f, lines);
         return f;
     }
@@ -150,6 +160,13 @@ class TrainerGrpcServiceTest {
         assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
     }
 
+    /** A call that must fail with FAILED_PRECONDITION (an idempotency key reused for another request). */
+    private static void e0(org.junit.jupiter.api.function.Executable call) {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call);
+        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("idempotency_key"), e.getStatus().getDescription());
+    }
+
     /** Promote, refuse-by-precondition, rollback and history over gRPC, on a model the API itself trained. */
     @Test
     void promoteRollbackAndHistory() throws Exception {
@@ -170,8 +187,14 @@ class TrainerGrpcServiceTest {
 
         String gate = "{\"metrics\": {\"per\": {\"max\": 10, \"maxRelativeIncrease\": 0.02}},"
                 + " \"bootstrap\": {\"samples\": 200, \"seed\": 1, \"margin\": 0.001}}";
-        PromoteResponse first = trainer.promote(PromoteRequest.newBuilder().setRequestId("p1").setModelName(model)
-                .setGateJson(gate).setActor("ci-7").build());
+        PromoteRequest promoteOnce = PromoteRequest.newBuilder().setRequestId("p1").setModelName(model)
+                .setGateJson(gate).setActor("ci-7").setIdempotencyKey("promote-" + model).build();
+        PromoteResponse first = trainer.promote(promoteOnce);
+        // a retry with the same key returns the first decision and decides nothing new
+        PromoteResponse replay = trainer.promote(promoteOnce.toBuilder().setRequestId("p1-retry").build());
+        assertEquals(first.getDecision().getId(), replay.getDecision().getId());
+        assertEquals("p1-retry", replay.getRequestId());
+        e0(() -> trainer.promote(promoteOnce.toBuilder().setActor("someone-else").build()));
         assertTrue(first.getPromoted(), first.toString());
         assertEquals("p1", first.getRequestId());
         assertEquals("1", first.getDecision().getCandidateVersion());
@@ -208,7 +231,21 @@ class TrainerGrpcServiceTest {
         assertEquals(0.0, second.getDecision().getBootstrapOrThrow("g2p").getUpper());
         assertEquals(3, second.getDecision().getChecksCount()); // per: max, relative increase, bootstrap bound
 
-        RollbackResponse rb = trainer.rollback(RollbackRequest.newBuilder().setModelName(model).setReason("canary errors").build());
+        // a client whose call timed out retries with the same key: production moves back once, not twice
+        RollbackRequest rollbackOnce = RollbackRequest.newBuilder().setModelName(model).setReason("canary errors")
+                .setIdempotencyKey("rollback-" + model).build();
+        // (on a connection of its own: a stream cancelled this early can make the Vert.x server reject a later stream
+        // of the same connection with a GOAWAY, which is not what this test is about)
+        ManagedChannel timingOut = ManagedChannelBuilder.forAddress(base.getHost(), base.getPort()).usePlaintext().build();
+        try {
+            TrainerGrpc.newBlockingStub(timingOut).withDeadlineAfter(1, TimeUnit.MILLISECONDS).rollback(rollbackOnce);
+        } catch (StatusRuntimeException timedOut) {
+            assertEquals(Status.Code.DEADLINE_EXCEEDED, timedOut.getStatus().getCode());
+        } finally {
+            timingOut.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        RollbackResponse rb = trainer.rollback(rollbackOnce);
+        assertEquals(rb.getDecision().getId(), trainer.rollback(rollbackOnce).getDecision().getId());
         assertEquals("rolled-back", rb.getDecision().getDecision());
         assertEquals("1", rb.getDecision().getCandidateVersion());
         assertEquals("2", rb.getDecision().getProductionVersion());

@@ -79,6 +79,20 @@ class LifecycleRelayTest {
     @Inject
     LifecycleRelay relay;
 
+    @Inject
+    @org.eclipse.microprofile.health.Readiness
+    RelayReadinessCheck readiness;
+
+    /** A relay whose polling died makes the trainer not ready, and is restarted (the next probe is ready). */
+    @Test
+    void readinessReflectsTheRelaysHealth() {
+        assertEquals(org.eclipse.microprofile.health.HealthCheckResponse.Status.UP, readiness.call().getStatus());
+        relay.stopForTest();
+        assertEquals(org.eclipse.microprofile.health.HealthCheckResponse.Status.DOWN, readiness.call().getStatus());
+        assertTrue(relay.alive(), "restarted by the probe");
+        assertEquals(org.eclipse.microprofile.health.HealthCheckResponse.Status.UP, readiness.call().getStatus());
+    }
+
     @Test
     void publishesTheLogInOrderSurvivesABrokerOutageAndPersistsItsOffset() throws Exception {
         EmbeddedKafka broker = KafkaBrokerResource.broker();

@@ -1,4 +1,4 @@
-package io.crossmodal.serving.common;
+package io.crossmodal.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;

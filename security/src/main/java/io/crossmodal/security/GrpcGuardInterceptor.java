@@ -1,4 +1,4 @@
-package io.crossmodal.serving.common;
+package io.crossmodal.security;
 
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
