@@ -154,7 +154,6 @@ class TrainerImageLayoutTest {
         env.put("QUARKUS_HTTP_PORT", "0");
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + Ports.closed());
-        env.put("CROSSMODAL_TRAINER_DATA_DIRS", data.toString());
 
         // the token Secret, as k8s/README.md creates it: the file holds only the token's hash
         String token = UUID.randomUUID().toString();
@@ -162,7 +161,10 @@ class TrainerImageLayoutTest {
         Path tokenFile = fs.host(env.get("CROSSMODAL_AUTH_TOKEN_FILE"));
         Files.writeString(tokenFile, "sha256:" + hash + "\n");
 
-        AppProcess api = apps.start("trainer-api", fs.map(withJava(cmd)), fs.map(withTrainerThreads(env)), work);
+        // a host path, added after the container-to-host mapping (which would rewrite its /tmp prefix as the /tmp volume)
+        Map<String, String> hostEnv = new LinkedHashMap<>(fs.map(withTrainerThreads(env)));
+        hostEnv.put("CROSSMODAL_TRAINER_DATA_DIRS", data.toString());
+        AppProcess api = apps.start("trainer-api", fs.map(withJava(cmd)), hostEnv, work);
         int port = api.awaitPort(Clients.START_LIMIT);
         Clients.awaitReady(api, port);
         assertTrue(api.output().contains("Profile prod activated"), "the Deployment runs the prod profile");
