@@ -1,6 +1,6 @@
 package io.crossmodal.encoder;
 
-import io.crossmodal.core.search.SearchOptions;
+import io.crossmodal.family.seq2seq.search.SearchOptions;
 import io.crossmodal.proto.common.v1.ModelInfoRequest;
 import io.crossmodal.proto.common.v1.ModelInfoResponse;
 import io.crossmodal.proto.encoder.v1.EncodeRequest;

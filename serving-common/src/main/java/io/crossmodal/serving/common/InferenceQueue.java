@@ -1,11 +1,11 @@
 package io.crossmodal.serving.common;
 
-import io.crossmodal.core.onnx.OrtRunControl;
-import io.crossmodal.core.search.SearchControl;
-import io.crossmodal.core.search.SearchOptions;
-import io.crossmodal.core.serving.ScoredSequence;
-import io.crossmodal.core.serving.Seq2SeqPredictor;
-import io.crossmodal.core.serving.cache.ModelKey;
+import io.crossmodal.family.seq2seq.onnx.OrtRunControl;
+import io.crossmodal.family.seq2seq.search.SearchControl;
+import io.crossmodal.family.seq2seq.search.SearchOptions;
+import io.crossmodal.family.seq2seq.serving.ScoredSequence;
+import io.crossmodal.family.seq2seq.serving.Seq2SeqPredictor;
+import io.crossmodal.runtime.cache.ModelKey;
 import io.crossmodal.serving.common.batching.BatchSettings;
 import io.crossmodal.serving.common.batching.BatchStats;
 import io.crossmodal.serving.common.batching.Batcher;

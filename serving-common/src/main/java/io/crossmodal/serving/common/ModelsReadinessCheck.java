@@ -32,8 +32,8 @@ public class ModelsReadinessCheck implements HealthCheck {
                 .withData("loaded", models.cache().loaded().toString())
                 .withData("following", models.cache().followed().toString());
         models.reloadStatus().forEach((model, r) -> {
-            if (r.outcome() == io.crossmodal.core.serving.cache.ModelCache.Outcome.REJECTED
-                    || r.outcome() == io.crossmodal.core.serving.cache.ModelCache.Outcome.UNRESOLVABLE) {
+            if (r.outcome() == io.crossmodal.runtime.cache.ModelCache.Outcome.REJECTED
+                    || r.outcome() == io.crossmodal.runtime.cache.ModelCache.Outcome.UNRESOLVABLE) {
                 b.withData("reload:" + model, r.outcome() + (r.to() == null ? "" : " " + r.to()) + ": " + r.reason());
             }
         });

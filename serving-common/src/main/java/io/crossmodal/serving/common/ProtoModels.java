@@ -1,12 +1,12 @@
 package io.crossmodal.serving.common;
 
 import com.google.protobuf.Timestamp;
-import io.crossmodal.core.bundle.Bundle;
-import io.crossmodal.core.bundle.ComponentSpec;
-import io.crossmodal.core.bundle.Manifest;
-import io.crossmodal.core.serving.ScoredSequence;
-import io.crossmodal.core.serving.cache.ModelCatalog;
-import io.crossmodal.core.serving.cache.ModelSelector;
+import io.crossmodal.runtime.bundle.Bundle;
+import io.crossmodal.runtime.bundle.ComponentSpec;
+import io.crossmodal.runtime.bundle.Manifest;
+import io.crossmodal.family.seq2seq.serving.ScoredSequence;
+import io.crossmodal.runtime.cache.ModelCatalog;
+import io.crossmodal.runtime.cache.ModelSelector;
 import io.crossmodal.proto.common.v1.ModelInfoResponse;
 import io.crossmodal.proto.common.v1.ModelRef;
 import io.crossmodal.proto.common.v1.ModelVersion;

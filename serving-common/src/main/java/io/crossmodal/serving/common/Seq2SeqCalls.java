@@ -1,16 +1,16 @@
 package io.crossmodal.serving.common;
 
-import io.crossmodal.core.bundle.Bundle;
-import io.crossmodal.core.bundle.ComponentSpec;
-import io.crossmodal.core.search.SearchControl;
-import io.crossmodal.core.search.SearchOptions;
-import io.crossmodal.core.serving.InvalidInputException;
-import io.crossmodal.core.serving.ScoredSequence;
-import io.crossmodal.core.serving.Seq2SeqPredictor;
-import io.crossmodal.core.serving.cache.ModelCache;
-import io.crossmodal.core.serving.cache.ModelKey;
-import io.crossmodal.core.serving.cache.ModelSelector;
-import io.crossmodal.core.vocab.Vocabulary;
+import io.crossmodal.runtime.bundle.Bundle;
+import io.crossmodal.runtime.bundle.ComponentSpec;
+import io.crossmodal.family.seq2seq.search.SearchControl;
+import io.crossmodal.family.seq2seq.search.SearchOptions;
+import io.crossmodal.runtime.family.InvalidInputException;
+import io.crossmodal.family.seq2seq.serving.ScoredSequence;
+import io.crossmodal.family.seq2seq.serving.Seq2SeqPredictor;
+import io.crossmodal.runtime.cache.ModelCache;
+import io.crossmodal.runtime.cache.ModelKey;
+import io.crossmodal.runtime.cache.ModelSelector;
+import io.crossmodal.family.seq2seq.vocab.Vocabulary;
 import io.crossmodal.proto.common.v1.ModelInfoRequest;
 import io.crossmodal.proto.common.v1.ModelInfoResponse;
 import io.crossmodal.proto.common.v1.ModelRef;

@@ -9,7 +9,7 @@ import java.util.Objects;
  * shared {@link ServedModels} and {@link ModelsReadinessCheck}.
  *
  * @param service the service's short name
- * @param component the bundle component (see {@code io.crossmodal.core.bundle.ComponentSpecs})
+ * @param component the bundle component (see {@code io.crossmodal.runtime.bundle.ComponentSpecs})
  */
 public record ServedComponent(String service, String component) {
 

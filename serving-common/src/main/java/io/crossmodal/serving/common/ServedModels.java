@@ -1,14 +1,14 @@
 package io.crossmodal.serving.common;
 
-import io.crossmodal.core.bundle.ModelRegistry;
-import io.crossmodal.core.onnx.ExecutionProvider;
-import io.crossmodal.core.onnx.OrtOptions;
-import io.crossmodal.core.onnx.SessionFactory;
-import io.crossmodal.core.serving.Seq2SeqPredictor;
-import io.crossmodal.core.serving.cache.ModelCache;
-import io.crossmodal.core.serving.cache.ModelCatalog;
-import io.crossmodal.core.serving.cache.ModelKey;
-import io.crossmodal.core.serving.cache.ModelSelector;
+import io.crossmodal.runtime.bundle.ModelRegistry;
+import io.crossmodal.runtime.onnx.ExecutionProvider;
+import io.crossmodal.runtime.onnx.OrtOptions;
+import io.crossmodal.runtime.onnx.SessionFactory;
+import io.crossmodal.family.seq2seq.serving.Seq2SeqPredictor;
+import io.crossmodal.runtime.cache.ModelCache;
+import io.crossmodal.runtime.cache.ModelCatalog;
+import io.crossmodal.runtime.cache.ModelKey;
+import io.crossmodal.runtime.cache.ModelSelector;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -77,7 +77,7 @@ public class ServedModels {
         OrtOptions options = new OrtOptions(ExecutionProvider.parse(config.onnx().provider()), config.onnx().deviceId(),
                 config.onnx().intraOpThreads(), config.onnx().interOpThreads(), config.onnx().cudaMemoryLimit());
         this.sessions = new SessionFactory(options);
-        this.cache = ModelCache.seq2seq(registry, sessions, served.component(), config.serving().maxInputLength(),
+        this.cache = Seq2SeqPredictor.cache(registry, sessions, served.component(), config.serving().maxInputLength(),
                 config.serving().cacheSize());
         this.cache.followDefaults(!reloadInterval.isZero());
         if (!Files.isDirectory(root)) {

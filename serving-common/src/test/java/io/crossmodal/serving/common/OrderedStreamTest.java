@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.crossmodal.core.serving.cache.ModelKey;
+import io.crossmodal.runtime.cache.ModelKey;
 import io.crossmodal.proto.common.v1.ScoredSequences;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.crossmodal.core.bundle.ModelNotFoundException;
-import io.crossmodal.core.search.SearchOptions;
-import io.crossmodal.core.serving.InvalidInputException;
-import io.crossmodal.core.serving.ScoredSequence;
-import io.crossmodal.core.serving.cache.ModelSelector;
+import io.crossmodal.runtime.bundle.ModelNotFoundException;
+import io.crossmodal.family.seq2seq.search.SearchOptions;
+import io.crossmodal.runtime.family.InvalidInputException;
+import io.crossmodal.family.seq2seq.serving.ScoredSequence;
+import io.crossmodal.runtime.cache.ModelSelector;
 import io.crossmodal.proto.common.v1.ModelRef;
 import io.crossmodal.proto.common.v1.ScoredSequences;
 import io.grpc.Status;

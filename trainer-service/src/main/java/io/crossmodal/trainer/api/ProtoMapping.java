@@ -1,7 +1,7 @@
 package io.crossmodal.trainer.api;
 
 import com.google.protobuf.Timestamp;
-import io.crossmodal.core.bundle.Bundle;
+import io.crossmodal.runtime.bundle.Bundle;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.progress.ProgressEvent;
 import io.crossmodal.proto.trainer.v1.Component;

@@ -1,7 +1,7 @@
 package io.crossmodal.trainer.cli;
 
-import io.crossmodal.core.bundle.BundleCorruptException;
-import io.crossmodal.core.bundle.ModelNotFoundException;
+import io.crossmodal.runtime.bundle.BundleCorruptException;
+import io.crossmodal.runtime.bundle.ModelNotFoundException;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.job.TrainingRun;
 import io.crossmodal.trainer.progress.ConsoleProgress;

@@ -1,11 +1,10 @@
 package io.crossmodal.trainer.config;
 
+import io.crossmodal.runtime.io.Json;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import io.crossmodal.core.split.SplitConfig;
+import io.crossmodal.datasets.split.SplitConfig;
 import io.crossmodal.trainer.train.TrainSettings;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,9 +35,7 @@ public record JobConfig(
 
     public static final Set<String> FAMILIES = Set.of("seq2seq");
     public static final Set<String> COMPONENTS = Set.of("g2p", "p2g", "prior");
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.STRICT;
 
     /** Where the lexicon comes from: {@code cmudict} (pinned npm download) or a file path. */
     public record Data(String source, Boolean stripStress, Integer maxWords) {

@@ -1,15 +1,15 @@
 package io.crossmodal.trainer.job;
 
-import io.crossmodal.core.eval.ErrorRates;
-import io.crossmodal.core.eval.EvalReport;
-import io.crossmodal.core.eval.Evaluator;
-import io.crossmodal.core.eval.WordScore;
-import io.crossmodal.core.search.SearchOptions;
-import io.crossmodal.core.serving.InvalidInputException;
-import io.crossmodal.core.serving.ScoredSequence;
-import io.crossmodal.core.serving.Seq2SeqPredictor;
-import io.crossmodal.core.split.SplitName;
-import io.crossmodal.core.vocab.Vocabulary;
+import io.crossmodal.family.seq2seq.eval.ErrorRates;
+import io.crossmodal.family.seq2seq.eval.EvalReport;
+import io.crossmodal.family.seq2seq.eval.Evaluator;
+import io.crossmodal.family.seq2seq.eval.WordScore;
+import io.crossmodal.family.seq2seq.search.SearchOptions;
+import io.crossmodal.runtime.family.InvalidInputException;
+import io.crossmodal.family.seq2seq.serving.ScoredSequence;
+import io.crossmodal.family.seq2seq.serving.Seq2SeqPredictor;
+import io.crossmodal.datasets.split.SplitName;
+import io.crossmodal.family.seq2seq.vocab.Vocabulary;
 import io.crossmodal.trainer.config.JobConfig;
 import java.util.ArrayList;
 import java.util.Comparator;

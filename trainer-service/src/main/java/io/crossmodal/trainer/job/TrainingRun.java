@@ -1,14 +1,14 @@
 package io.crossmodal.trainer.job;
 
-import io.crossmodal.core.bundle.Bundle;
-import io.crossmodal.core.lifecycle.Provenance;
-import io.crossmodal.core.data.Lexicon;
-import io.crossmodal.core.eval.EvalReport;
-import io.crossmodal.core.onnx.OrtSeq2Seq;
-import io.crossmodal.core.onnx.SessionFactory;
-import io.crossmodal.core.serving.Seq2SeqPredictor;
-import io.crossmodal.core.split.SplitName;
-import io.crossmodal.core.bundle.ComponentSpecs;
+import io.crossmodal.runtime.bundle.Bundle;
+import io.crossmodal.lifecycle.Provenance;
+import io.crossmodal.datasets.cmudict.Lexicon;
+import io.crossmodal.family.seq2seq.eval.EvalReport;
+import io.crossmodal.family.seq2seq.onnx.OrtSeq2Seq;
+import io.crossmodal.runtime.onnx.SessionFactory;
+import io.crossmodal.family.seq2seq.serving.Seq2SeqPredictor;
+import io.crossmodal.datasets.split.SplitName;
+import io.crossmodal.runtime.bundle.ComponentSpecs;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.export.BundleExporter;
 import io.crossmodal.trainer.progress.ProgressEvent;

@@ -1,22 +1,23 @@
 package io.crossmodal.trainer.lifecycle;
 
+import io.crossmodal.runtime.io.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.crossmodal.core.bundle.Bundle;
-import io.crossmodal.core.bundle.ComponentSpec;
-import io.crossmodal.core.data.Lexicon;
-import io.crossmodal.core.eval.WordScore;
-import io.crossmodal.core.lifecycle.DecisionRecord;
-import io.crossmodal.core.lifecycle.Gate;
-import io.crossmodal.core.lifecycle.GateCheck;
-import io.crossmodal.core.lifecycle.GateConfig;
-import io.crossmodal.core.lifecycle.LifecycleConflictException;
-import io.crossmodal.core.lifecycle.Lineage;
-import io.crossmodal.core.lifecycle.ModelLifecycle;
-import io.crossmodal.core.lifecycle.PairedBootstrap;
-import io.crossmodal.core.onnx.SessionFactory;
-import io.crossmodal.core.serving.Seq2SeqPredictor;
-import io.crossmodal.core.split.SplitName;
-import io.crossmodal.core.split.Splitter;
+import io.crossmodal.runtime.bundle.Bundle;
+import io.crossmodal.runtime.bundle.ComponentSpec;
+import io.crossmodal.datasets.cmudict.Lexicon;
+import io.crossmodal.family.seq2seq.eval.WordScore;
+import io.crossmodal.lifecycle.DecisionRecord;
+import io.crossmodal.lifecycle.gate.Gate;
+import io.crossmodal.lifecycle.gate.GateCheck;
+import io.crossmodal.lifecycle.gate.GateConfig;
+import io.crossmodal.lifecycle.LifecycleConflictException;
+import io.crossmodal.lifecycle.Lineage;
+import io.crossmodal.lifecycle.ModelLifecycle;
+import io.crossmodal.lifecycle.gate.PairedBootstrap;
+import io.crossmodal.runtime.onnx.SessionFactory;
+import io.crossmodal.family.seq2seq.serving.Seq2SeqPredictor;
+import io.crossmodal.datasets.split.SplitName;
+import io.crossmodal.datasets.split.Splitter;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.job.Evaluation;
 import io.crossmodal.trainer.job.Seq2SeqData;
@@ -40,7 +41,7 @@ import org.jboss.logging.Logger;
  */
 public final class Promoter {
     private static final Logger LOG = Logger.getLogger(Promoter.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private Promoter() {}
 

@@ -1,7 +1,7 @@
 package io.crossmodal.serving.common.batching;
 
-import io.crossmodal.core.search.SearchCancelledException;
-import io.crossmodal.core.search.SearchControl;
+import io.crossmodal.family.seq2seq.search.SearchCancelledException;
+import io.crossmodal.family.seq2seq.search.SearchControl;
 import io.grpc.Status;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

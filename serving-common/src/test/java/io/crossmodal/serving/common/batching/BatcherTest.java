@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.crossmodal.core.search.SearchCancelledException;
-import io.crossmodal.core.search.SearchControl;
+import io.crossmodal.family.seq2seq.search.SearchCancelledException;
+import io.crossmodal.family.seq2seq.search.SearchControl;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
