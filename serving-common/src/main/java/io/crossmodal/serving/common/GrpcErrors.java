@@ -34,7 +34,7 @@ public final class GrpcErrors {
             return s.getStatus().asRuntimeException(s.getTrailers());
         }
         Status status;
-        if (t instanceof io.crossmodal.family.seq2seq.search.SearchCancelledException) {
+        if (t instanceof io.crossmodal.runtime.control.RunCancelledException) {
             status = Status.CANCELLED.withDescription(rpc + " cancelled");
         } else if (t instanceof InvalidInputException e) {
             status = Status.INVALID_ARGUMENT.withDescription(e.getMessage());

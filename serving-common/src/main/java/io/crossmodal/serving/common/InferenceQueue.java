@@ -1,7 +1,7 @@
 package io.crossmodal.serving.common;
 
-import io.crossmodal.family.seq2seq.onnx.OrtRunControl;
-import io.crossmodal.family.seq2seq.search.SearchControl;
+import io.crossmodal.runtime.onnx.OrtRunControl;
+import io.crossmodal.runtime.control.RunControl;
 import io.crossmodal.family.seq2seq.search.SearchOptions;
 import io.crossmodal.family.seq2seq.serving.ScoredSequence;
 import io.crossmodal.family.seq2seq.serving.Seq2SeqPredictor;
@@ -26,7 +26,7 @@ import org.jboss.logging.Logger;
  * calling (worker) thread ({@link Seq2SeqCalls#admit}: the model lease, the source ids, the search
  * options), then queued in its model's lane of a {@link Batcher}; requests for the same model version
  * whose search options share a {@link SearchOptions#batchKey()} run as one batched search
- * ({@link Seq2SeqPredictor#transduce(long[][], List, SearchControl)}), each keeping its own length
+ * ({@link Seq2SeqPredictor#transduce(long[][], List, RunControl)}), each keeping its own length
  * limit, n-best and sampling seed, so a response does not depend on what else was in its batch.
  *
  * <p>Each queued request holds its lease on the model version it was admitted for, so a hot reload
@@ -149,7 +149,7 @@ public class InferenceQueue {
         };
     }
 
-    private static List<List<ScoredSequence>> run(Object group, List<Job> jobs, SearchControl control) {
+    private static List<List<ScoredSequence>> run(Object group, List<Job> jobs, RunControl control) {
         Seq2SeqPredictor predictor = jobs.get(0).admitted().lease().value();
         long[][] sources = new long[jobs.size()][];
         List<SearchOptions> options = new ArrayList<>(jobs.size());

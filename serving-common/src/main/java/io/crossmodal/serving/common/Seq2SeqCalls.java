@@ -2,7 +2,7 @@ package io.crossmodal.serving.common;
 
 import io.crossmodal.runtime.bundle.Bundle;
 import io.crossmodal.runtime.bundle.ComponentSpec;
-import io.crossmodal.family.seq2seq.search.SearchControl;
+import io.crossmodal.runtime.control.RunControl;
 import io.crossmodal.family.seq2seq.search.SearchOptions;
 import io.crossmodal.runtime.family.InvalidInputException;
 import io.crossmodal.family.seq2seq.serving.ScoredSequence;
@@ -163,7 +163,7 @@ public final class Seq2SeqCalls {
         try (Admitted admitted = admit(models, call, options)) {
             search = admitted.options();
             List<ScoredSequence> hypotheses = admitted.lease().value().transduce(new long[][] {admitted.sourceIds()},
-                    List.of(search), SearchControl.NONE).get(0);
+                    List.of(search), RunControl.NONE).get(0);
             result = new Transduction(admitted.key(), ProtoModels.scoredSequences(hypotheses));
         }
         logDone(call, result, search, start);

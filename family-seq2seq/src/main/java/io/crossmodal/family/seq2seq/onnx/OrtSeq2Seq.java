@@ -1,5 +1,6 @@
 package io.crossmodal.family.seq2seq.onnx;
 
+import io.crossmodal.runtime.onnx.OrtRunControl;
 import io.crossmodal.runtime.onnx.InferenceException;
 import io.crossmodal.runtime.onnx.OrtRuntime;
 import io.crossmodal.runtime.onnx.OrtTensors;
@@ -25,8 +26,8 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.crossmodal.family.seq2seq.search.Encoded;
-import io.crossmodal.family.seq2seq.search.SearchCancelledException;
-import io.crossmodal.family.seq2seq.search.SearchControl;
+import io.crossmodal.runtime.control.RunCancelledException;
+import io.crossmodal.runtime.control.RunControl;
 import io.crossmodal.family.seq2seq.search.SourceEncoding;
 import io.crossmodal.family.seq2seq.search.StepModel;
 import io.crossmodal.family.seq2seq.search.StepOutput;
@@ -44,9 +45,9 @@ import java.util.Set;
  * Sessions are owned (closed by {@link #close()}); {@code OrtSession.run} is thread-safe, so one
  * instance may serve concurrent requests.
  *
- * <p>Under a {@link SearchControl} that carries {@link OrtSession.RunOptions} (an {@link OrtRunControl})
+ * <p>Under a {@link RunControl} that carries {@link OrtSession.RunOptions} (an {@link OrtRunControl})
  * every run uses those options, so cancelling the control terminates a run in progress; a run that
- * fails after the control was cancelled surfaces as {@link SearchCancelledException}. Every tensor
+ * fails after the control was cancelled surfaces as {@link RunCancelledException}. Every tensor
  * and result is closed on every path (try-with-resources).
  */
 public final class OrtSeq2Seq implements StepModel {
@@ -99,11 +100,11 @@ public final class OrtSeq2Seq implements StepModel {
 
     @Override
     public Encoded encode(long[][] tokens) {
-        return encode(tokens, SearchControl.NONE);
+        return encode(tokens, RunControl.NONE);
     }
 
     @Override
-    public Encoded encode(long[][] tokens, SearchControl control) {
+    public Encoded encode(long[][] tokens, RunControl control) {
         control.checkCancelled();
         int b = tokens.length;
         int t = 0;
@@ -143,12 +144,12 @@ public final class OrtSeq2Seq implements StepModel {
 
     @Override
     public StepOutput step(Encoded enc, int[] sourceRow, long[] prevTokens, float[][] h, float[][] c) {
-        return step(enc, sourceRow, prevTokens, h, c, SearchControl.NONE);
+        return step(enc, sourceRow, prevTokens, h, c, RunControl.NONE);
     }
 
     @Override
     public StepOutput step(Encoded enc, int[] sourceRow, long[] prevTokens, float[][] h, float[][] c,
-            SearchControl control) {
+            RunControl control) {
         control.checkCancelled();
         int n = sourceRow.length;
         int t = enc.maxLength(sourceRow);
@@ -188,7 +189,7 @@ public final class OrtSeq2Seq implements StepModel {
 
     /** Runs a session with the control's run options, if it has any. */
     private static OrtSession.Result run(OrtSession session, Map<String, OnnxTensor> inputs, Set<String> outputs,
-            SearchControl control) throws OrtException {
+            RunControl control) throws OrtException {
         OrtSession.RunOptions options = control.unwrap(OrtSession.RunOptions.class);
         if (options == null) {
             return outputs == null ? session.run(inputs) : session.run(inputs, outputs);
@@ -197,9 +198,9 @@ public final class OrtSeq2Seq implements StepModel {
     }
 
     /** A failed run: cancelled if the control was (the terminate flag makes the run fail), else an inference failure. */
-    private static RuntimeException failure(String what, OrtException e, SearchControl control) {
+    private static RuntimeException failure(String what, OrtException e, RunControl control) {
         if (control.isCancelled()) {
-            return new SearchCancelledException(what + " terminated: search cancelled", e);
+            return new RunCancelledException(what + " terminated: search cancelled", e);
         }
         return new InferenceException(what + " failed: " + e.getMessage(), e);
     }

@@ -1,5 +1,6 @@
 package io.crossmodal.family.seq2seq.search;
 
+import io.crossmodal.runtime.control.RunControl;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -80,11 +81,11 @@ public final class BeamSearch implements SequenceSearch {
 
     @Override
     public List<List<Hypothesis>> search(StepModel model, long[][] sources) {
-        return search(model, sources, SearchControl.NONE);
+        return search(model, sources, RunControl.NONE);
     }
 
     @Override
-    public List<List<Hypothesis>> search(StepModel model, long[][] sources, SearchControl control) {
+    public List<List<Hypothesis>> search(StepModel model, long[][] sources, RunControl control) {
         PerInput.checkCount("nBests", nBests, sources.length);
         Encoded enc = model.encode(sources, control);
         List<List<Live>> beams = new ArrayList<>();

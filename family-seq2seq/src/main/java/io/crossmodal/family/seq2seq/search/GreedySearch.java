@@ -1,5 +1,6 @@
 package io.crossmodal.family.seq2seq.search;
 
+import io.crossmodal.runtime.control.RunControl;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,11 +41,11 @@ public final class GreedySearch implements SequenceSearch {
 
     @Override
     public List<List<Hypothesis>> search(StepModel model, long[][] sources) {
-        return search(model, sources, SearchControl.NONE);
+        return search(model, sources, RunControl.NONE);
     }
 
     @Override
-    public List<List<Hypothesis>> search(StepModel model, long[][] sources, SearchControl control) {
+    public List<List<Hypothesis>> search(StepModel model, long[][] sources, RunControl control) {
         PerInput.checkCount("maxLengths", maxLengths, sources.length);
         Encoded enc = model.encode(sources, control);
         Hypothesis[] result = new Hypothesis[sources.length];

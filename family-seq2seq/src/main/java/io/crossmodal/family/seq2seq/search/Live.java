@@ -1,5 +1,6 @@
 package io.crossmodal.family.seq2seq.search;
 
+import io.crossmodal.runtime.control.RunControl;
 import java.util.List;
 
 /** A hypothesis still being extended, with its decoder state. Immutable; children share parents' arrays. */
@@ -24,7 +25,7 @@ record Live(int input, long[] tokens, double logProb, float[] h, float[] c) {
     }
 
     /** Runs one batched step over all live hypotheses (in list order). */
-    static StepOutput step(StepModel model, Encoded enc, List<Live> live, SearchControl control) {
+    static StepOutput step(StepModel model, Encoded enc, List<Live> live, RunControl control) {
         int n = live.size();
         int[] rows = new int[n];
         long[] prev = new long[n];

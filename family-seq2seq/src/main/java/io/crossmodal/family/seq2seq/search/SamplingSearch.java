@@ -1,5 +1,6 @@
 package io.crossmodal.family.seq2seq.search;
 
+import io.crossmodal.runtime.control.RunControl;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -60,11 +61,11 @@ public final class SamplingSearch implements SequenceSearch {
 
     @Override
     public List<List<Hypothesis>> search(StepModel model, long[][] sources) {
-        return search(model, sources, SearchControl.NONE);
+        return search(model, sources, RunControl.NONE);
     }
 
     @Override
-    public List<List<Hypothesis>> search(StepModel model, long[][] sources, SearchControl control) {
+    public List<List<Hypothesis>> search(StepModel model, long[][] sources, RunControl control) {
         PerInput.checkCount("maxLengths", maxLengths, sources.length);
         PerInput.checkCount("seeds", seeds, sources.length);
         SplittableRandom shared = new SplittableRandom(seed);

@@ -1,5 +1,7 @@
 package io.crossmodal.family.seq2seq.search;
 
+import io.crossmodal.runtime.control.RunCancelledException;
+import io.crossmodal.runtime.control.RunControl;
 /**
  * What a search needs from a conditional model, independent of the engine (ONNX Runtime for
  * serving, DJL for training-time parity tests). Decoding is batched: one {@link #step} call
@@ -18,20 +20,20 @@ public interface StepModel extends AutoCloseable {
     StepOutput step(Encoded enc, int[] sourceRow, long[] prevTokens, float[][] h, float[][] c);
 
     /**
-     * {@link #encode(long[][])} under a {@link SearchControl}: fails with {@link SearchCancelledException}
+     * {@link #encode(long[][])} under a {@link RunControl}: fails with {@link RunCancelledException}
      * once it is cancelled. Engines that can abort a running call (ONNX Runtime) override this.
      */
-    default Encoded encode(long[][] tokens, SearchControl control) {
+    default Encoded encode(long[][] tokens, RunControl control) {
         control.checkCancelled();
         return encode(tokens);
     }
 
     /**
-     * {@link #step} under a {@link SearchControl}: fails with {@link SearchCancelledException} once it
+     * {@link #step} under a {@link RunControl}: fails with {@link RunCancelledException} once it
      * is cancelled. Engines that can abort a running call (ONNX Runtime) override this.
      */
     default StepOutput step(Encoded enc, int[] sourceRow, long[] prevTokens, float[][] h, float[][] c,
-            SearchControl control) {
+            RunControl control) {
         control.checkCancelled();
         return step(enc, sourceRow, prevTokens, h, c);
     }

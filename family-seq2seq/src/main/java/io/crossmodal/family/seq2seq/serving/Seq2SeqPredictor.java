@@ -10,8 +10,8 @@ import io.crossmodal.runtime.bundle.ComponentSpec;
 import io.crossmodal.family.seq2seq.onnx.OrtSeq2Seq;
 import io.crossmodal.runtime.onnx.SessionFactory;
 import io.crossmodal.family.seq2seq.search.Hypothesis;
-import io.crossmodal.family.seq2seq.search.SearchCancelledException;
-import io.crossmodal.family.seq2seq.search.SearchControl;
+import io.crossmodal.runtime.control.RunCancelledException;
+import io.crossmodal.runtime.control.RunControl;
 import io.crossmodal.family.seq2seq.search.SearchOptions;
 import io.crossmodal.family.seq2seq.search.SequenceSearch;
 import io.crossmodal.family.seq2seq.search.SpecialTokens;
@@ -29,7 +29,7 @@ import java.util.Map;
  *
  * <p>For dynamic batching a server validates each request on its own ({@link #sourceIds}), so one bad
  * request never fails a batch, and then runs the validated requests of a batch together with
- * {@link #transduce(long[][], List, SearchControl)}, each with its own length limit / n-best / seed.
+ * {@link #transduce(long[][], List, RunControl)}, each with its own length limit / n-best / seed.
  */
 public final class Seq2SeqPredictor implements AutoCloseable {
 
@@ -117,9 +117,9 @@ public final class Seq2SeqPredictor implements AutoCloseable {
      * all sharing one {@link SearchOptions#batchKey()}; per input, its hypotheses, best first.
      *
      * @throws InvalidInputException   the options cannot share a batch or are invalid
-     * @throws SearchCancelledException {@code control} was cancelled
+     * @throws RunCancelledException {@code control} was cancelled
      */
-    public List<List<ScoredSequence>> transduce(long[][] sources, List<SearchOptions> options, SearchControl control) {
+    public List<List<ScoredSequence>> transduce(long[][] sources, List<SearchOptions> options, RunControl control) {
         if (sources.length != options.size()) {
             throw new IllegalArgumentException(sources.length + " inputs but " + options.size() + " search options");
         }

@@ -1,5 +1,7 @@
 package io.crossmodal.family.seq2seq.search;
 
+import io.crossmodal.runtime.control.RunCancelledException;
+import io.crossmodal.runtime.control.RunControl;
 import static io.crossmodal.family.seq2seq.search.ToyStepModel.A;
 import static io.crossmodal.family.seq2seq.search.ToyStepModel.B;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** Per-input settings in one batched search, batch keys, and cancellation through SearchControl. */
+/** Per-input settings in one batched search, batch keys, and cancellation through RunControl. */
 class BatchedSearchTest {
 
     static final long[][] SOURCES = {{A}, {B}, {A, B}, {B, A, A}};
@@ -67,7 +69,7 @@ class BatchedSearchTest {
     void aCancelledControlStopsEverySearchBeforeTheNextModelCall() {
         for (SequenceSearch search : List.of(new GreedySearch(10), new BeamSearch(3, 2, 10), new SamplingSearch(4, 1.0, 10, 3))) {
             AtomicInteger steps = new AtomicInteger();
-            SearchControl control = new SearchControl();
+            RunControl control = new RunControl();
             ToyStepModel toy = new ToyStepModel();
             StepModel cancelling = new StepModel() {
                 @Override
@@ -88,17 +90,17 @@ class BatchedSearchTest {
                     return toy.vocabSize();
                 }
             };
-            assertThrows(SearchCancelledException.class, () -> search.search(cancelling, SOURCES, control),
+            assertThrows(RunCancelledException.class, () -> search.search(cancelling, SOURCES, control),
                     search.getClass().getSimpleName());
             assertEquals(2, steps.get(), "no step after the cancel");
         }
-        SearchControl already = new SearchControl();
+        RunControl already = new RunControl();
         assertTrue(already.cancel());
         assertTrue(!already.cancel(), "cancel is idempotent");
         ToyStepModel model = new ToyStepModel();
-        assertThrows(SearchCancelledException.class, () -> new GreedySearch(5).search(model, SOURCES, already));
+        assertThrows(RunCancelledException.class, () -> new GreedySearch(5).search(model, SOURCES, already));
         assertTrue(model.stepSizes.isEmpty());
-        assertThrows(UnsupportedOperationException.class, SearchControl.NONE::cancel);
-        assertTrue(!SearchControl.NONE.isCancelled());
+        assertThrows(UnsupportedOperationException.class, RunControl.NONE::cancel);
+        assertTrue(!RunControl.NONE.isCancelled());
     }
 }

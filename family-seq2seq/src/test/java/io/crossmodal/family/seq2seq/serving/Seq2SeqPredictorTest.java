@@ -143,7 +143,7 @@ class Seq2SeqPredictorTest {
                 SearchOptions.sampling(4, 0.9, 3).withMaxLength(3));
         long[][] sources = inputs().stream().map(predictor::sourceIds).toArray(long[][]::new);
         for (List<SearchOptions> options : List.of(beam, sampling)) {
-            List<List<ScoredSequence>> batched = predictor.transduce(sources, options, io.crossmodal.family.seq2seq.search.SearchControl.NONE);
+            List<List<ScoredSequence>> batched = predictor.transduce(sources, options, io.crossmodal.runtime.control.RunControl.NONE);
             for (int i = 0; i < sources.length; i++) {
                 List<ScoredSequence> alone = predictor.transduce(List.of(inputs().get(i)), options.get(i)).get(0);
                 assertEquals(alone.size(), batched.get(i).size());
@@ -155,7 +155,7 @@ class Seq2SeqPredictorTest {
         }
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> predictor.transduce(sources,
                 List.of(SearchOptions.greedy(), SearchOptions.beam(2, 1), SearchOptions.greedy(), SearchOptions.greedy()),
-                io.crossmodal.family.seq2seq.search.SearchControl.NONE));
+                io.crossmodal.runtime.control.RunControl.NONE));
         assertTrue(e.getMessage().contains("cannot share a batch"), e.getMessage());
         e = assertThrows(InvalidInputException.class, () -> predictor.sourceIds(List.of("k", "q")));
         assertEquals(1, e.position());

@@ -1,5 +1,6 @@
 package io.crossmodal.family.seq2seq.onnx;
 
+import io.crossmodal.runtime.onnx.OrtRunControl;
 import io.crossmodal.runtime.onnx.InferenceException;
 import io.crossmodal.runtime.onnx.SessionFactory;
 
@@ -14,8 +15,8 @@ import ai.onnxruntime.OrtSession;
 import io.crossmodal.family.seq2seq.search.BeamSearch;
 import io.crossmodal.family.seq2seq.search.Encoded;
 import io.crossmodal.family.seq2seq.search.Hypothesis;
-import io.crossmodal.family.seq2seq.search.SearchCancelledException;
-import io.crossmodal.family.seq2seq.search.SearchControl;
+import io.crossmodal.runtime.control.RunCancelledException;
+import io.crossmodal.runtime.control.RunControl;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** ONNX Runtime run options threaded through OrtSeq2Seq: terminate from another thread, and their lifecycle. */
-class OrtRunControlTest {
+class OrtRunControlSearchTest {
 
     static OrtSeq2Seq model;
     static final long[][] SOURCES = {{4, 5, 6}, {7, 4}, {5, 5, 5, 5, 6, 7}};
@@ -63,7 +64,7 @@ class OrtRunControlTest {
             assertEquals(3, model.encode(SOURCES, control).batchSize());
             // cancelled: refused before running, and a run already terminated reports the cancellation
             assertTrue(control.cancel());
-            assertThrows(SearchCancelledException.class, () -> model.step(enc, new int[] {0}, new long[] {1},
+            assertThrows(RunCancelledException.class, () -> model.step(enc, new int[] {0}, new long[] {1},
                     new float[][] {enc.row(0).initH()}, new float[][] {enc.row(0).initC()}, control));
         }
     }
@@ -91,7 +92,7 @@ class OrtRunControlTest {
 
                         @Override
                         public io.crossmodal.family.seq2seq.search.StepOutput step(Encoded enc, int[] r, long[] p, float[][] h,
-                                float[][] c, SearchControl ctl) {
+                                float[][] c, RunControl ctl) {
                             started.countDown();
                             return model.step(enc, r, p, h, c, ctl);
                         }
@@ -108,7 +109,7 @@ class OrtRunControlTest {
             assertTrue(started.await(30, TimeUnit.SECONDS));
             control.cancel();
             t.join(30_000);
-            assertInstanceOf(SearchCancelledException.class, outcome.get());
+            assertInstanceOf(RunCancelledException.class, outcome.get());
         }
     }
 
@@ -122,6 +123,6 @@ class OrtRunControlTest {
         assertTrue(control.cancel());
         assertTrue(control.isCancelled());
         // a closed, cancelled control still refuses to run
-        assertThrows(SearchCancelledException.class, () -> model.encode(SOURCES, control));
+        assertThrows(RunCancelledException.class, () -> model.encode(SOURCES, control));
     }
 }

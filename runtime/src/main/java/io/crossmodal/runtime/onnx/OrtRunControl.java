@@ -1,15 +1,13 @@
-package io.crossmodal.family.seq2seq.onnx;
+package io.crossmodal.runtime.onnx;
 
-import io.crossmodal.runtime.onnx.InferenceException;
-import io.crossmodal.runtime.onnx.OrtRuntime;
 
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.crossmodal.family.seq2seq.search.SearchControl;
+import io.crossmodal.runtime.control.RunControl;
 import org.jboss.logging.Logger;
 
 /**
- * A {@link SearchControl} for searches over ONNX Runtime: owns the {@link OrtSession.RunOptions} that
+ * A {@link RunControl} for searches over ONNX Runtime: owns the {@link OrtSession.RunOptions} that
  * {@link OrtSeq2Seq} passes to every encoder and decoder-step run of the search, and on
  * {@link #cancel()} sets their terminate flag, so a run already executing on another thread stops
  * early (ONNX Runtime checks the flag between kernels) instead of finishing a result nobody wants.
@@ -18,7 +16,7 @@ import org.jboss.logging.Logger;
  * that frees the native run options. Cancelling and closing are synchronized, so a cancel racing the
  * close never touches freed memory; a cancel after close only sets the flag.
  */
-public final class OrtRunControl extends SearchControl implements AutoCloseable {
+public final class OrtRunControl extends RunControl implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(OrtRunControl.class);
 

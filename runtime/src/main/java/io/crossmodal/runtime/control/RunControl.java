@@ -1,22 +1,22 @@
-package io.crossmodal.family.seq2seq.search;
+package io.crossmodal.runtime.control;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Lets one thread stop a search that runs on another. Searches check {@link #checkCancelled()} before
+ * Lets one thread stop a model run (a search, a batch) that runs on another. Searches check {@link #checkCancelled()} before
  * every encoder and decoder step, and engines may also abort a step already running: the ONNX
- * Runtime subclass ({@code io.crossmodal.family.seq2seq.onnx.OrtRunControl}) sets the terminate flag of the
+ * Runtime subclass ({@code io.crossmodal.runtime.onnx.OrtRunControl}) sets the terminate flag of the
  * {@code RunOptions} its runs use, which {@link StepModel} implementations obtain with
  * {@link #unwrap(Class)}. Engine-independent otherwise, so the same search code serves ONNX Runtime
  * and DJL.
  */
-public class SearchControl {
+public class RunControl {
 
     /** A control that is never cancelled, for callers that do not need one ({@link #cancel()} is refused). */
-    public static final SearchControl NONE = new SearchControl() {
+    public static final RunControl NONE = new RunControl() {
         @Override
         public boolean cancel() {
-            throw new UnsupportedOperationException("SearchControl.NONE cannot be cancelled");
+            throw new UnsupportedOperationException("RunControl.NONE cannot be cancelled");
         }
     };
 
@@ -24,7 +24,7 @@ public class SearchControl {
 
     /**
      * Cancels the search (idempotent, callable from any thread): the next check fails with
-     * {@link SearchCancelledException} and {@link #onCancel()} runs once.
+     * {@link RunCancelledException} and {@link #onCancel()} runs once.
      *
      * @return true if this call cancelled it, false if it was already cancelled
      */
@@ -40,10 +40,10 @@ public class SearchControl {
         return cancelled.get();
     }
 
-    /** Throws {@link SearchCancelledException} once {@link #cancel()} was called. */
+    /** Throws {@link RunCancelledException} once {@link #cancel()} was called. */
     public void checkCancelled() {
         if (cancelled.get()) {
-            throw new SearchCancelledException();
+            throw new RunCancelledException();
         }
     }
 
