@@ -3,7 +3,6 @@ package io.crossmodal.lifecycle;
 import io.crossmodal.runtime.io.Json;
 import io.crossmodal.runtime.io.AtomicFiles;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.crossmodal.runtime.bundle.Bundle;
 import io.crossmodal.runtime.bundle.BundleCorruptException;
@@ -14,16 +13,10 @@ import io.crossmodal.runtime.bundle.ModelNotFoundException;
 import io.crossmodal.runtime.bundle.ModelRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,10 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -63,16 +53,17 @@ public final class ModelLifecycle {
     public static final String LOCK_FILE = ".lifecycle.lock";
     private static final String REGISTRATION_REASON = "registration";
     private static final ObjectMapper JSON = Json.MAPPER;
-    private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
     private final Path root;
     private final ModelRegistry registry;
     private final EventLog events;
+    private final LifecycleRecords records;
 
     public ModelLifecycle(Path registryRoot) {
         this.root = registryRoot;
         this.registry = new ModelRegistry(registryRoot);
         this.events = new EventLog(registryRoot);
+        this.records = new LifecycleRecords(registryRoot);
     }
 
     public ModelRegistry registry() {
@@ -83,13 +74,6 @@ public final class ModelLifecycle {
         return events;
     }
 
-    /** {@code alias-history.json}: the history of every alias of one model. */
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    record HistoryFile(String model, List<AliasChange> changes) {
-        HistoryFile {
-            changes = changes == null ? List.of() : List.copyOf(changes);
-        }
-    }
 
     // ------------------------------------------------------------------ registration
 
@@ -106,7 +90,7 @@ public final class ModelLifecycle {
         String createdAt = draft.createdAt() != null ? draft.createdAt() : Instant.now().toString();
         Manifest stamped = new Manifest(draft.formatVersion(), draft.name(), draft.version(), draft.family(), createdAt,
                 draft.vocabularies(), draft.components(), draft.files(), draft.metrics(), draft.dataFingerprint(),
-                draft.trainingConfig());
+                draft.trainingConfig(), draft.serving());
         Lineage lineage = new Lineage(Lineage.SCHEMA, model, 0, sourceCommit == null ? Provenance.UNKNOWN : sourceCommit,
                 draft.trainingConfig(), draft.dataFingerprint(), draft.metrics(), createdAt, actor,
                 UUID.randomUUID().toString(), false);
@@ -324,7 +308,7 @@ public final class ModelLifecycle {
                     LOG.infof("gc deleted %s/%d", model, v);
                 }
             }
-            List<String> leftovers = leftovers(root.resolve(model));
+            List<String> leftovers = Leftovers.of(root.resolve(model));
             if (!dryRun) {
                 for (String name : leftovers) {
                     try {
@@ -338,33 +322,6 @@ public final class ModelLifecycle {
         });
     }
 
-    /** How old an invisible staging directory must be before gc takes it for a crashed writer's. */
-    static final java.time.Duration STALE_STAGING = java.time.Duration.ofHours(1);
-
-    /**
-     * Invisible leftovers of crashed writers: {@code .staging-*} directories untouched for
-     * {@link #STALE_STAGING} (a younger one may belong to a write in progress) and {@code .gc-*}
-     * directories of an interrupted gc.
-     */
-    private static List<String> leftovers(Path modelDir) {
-        List<String> out = new ArrayList<>();
-        Instant cutoff = Instant.now().minus(STALE_STAGING);
-        try (Stream<Path> s = Files.list(modelDir)) {
-            for (Path p : (Iterable<Path>) s.sorted()::iterator) {
-                String n = p.getFileName().toString();
-                if (!Files.isDirectory(p)) {
-                    continue;
-                }
-                if (n.startsWith(".gc-")
-                        || (n.startsWith(".staging-") && Files.getLastModifiedTime(p).toInstant().isBefore(cutoff))) {
-                    out.add(n);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + modelDir, e);
-        }
-        return out;
-    }
 
     // ------------------------------------------------------------------ read side
 
@@ -387,17 +344,6 @@ public final class ModelLifecycle {
                 m.metrics(), m.createdAt(), Provenance.UNKNOWN, null, true);
     }
 
-    private Lineage readLineageFile(String model, int version) {
-        Path f = root.resolve(model).resolve(Integer.toString(version)).resolve(Lineage.FILE_NAME);
-        try {
-            return JSON.readValue(Files.readAllBytes(f), Lineage.class);
-        } catch (NoSuchFileException e) {
-            return null;
-        } catch (IOException e) {
-            LOG.warnf("unreadable lineage %s: %s", f, e.getMessage());
-            return null;
-        }
-    }
 
     /** Every alias change of the model, oldest first. */
     public List<AliasChange> aliasHistory(String model) {
@@ -405,32 +351,7 @@ public final class ModelLifecycle {
         return readHistory(model);
     }
 
-    /** Every decision record of the model, oldest first. */
-    public List<DecisionRecord> decisions(String model) {
-        registry.listVersions(model);
-        Path dir = root.resolve(model).resolve(DECISIONS_DIR);
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        List<DecisionRecord> out = new ArrayList<>();
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) s.sorted()::iterator) {
-                String n = p.getFileName().toString();
-                if (!n.startsWith(".") && n.endsWith(".json")) {
-                    out.add(JSON.readValue(p.toFile(), DecisionRecord.class));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read decisions of " + model, e);
-        }
-        out.sort(Comparator.comparing(DecisionRecord::id));
-        return out;
-    }
 
-    /** The file a decision record is stored in. */
-    public Path decisionFile(String model, String id) {
-        return root.resolve(model).resolve(DECISIONS_DIR).resolve(id + ".json");
-    }
 
     /** Production history as a stack (bottom first): promotions push, rollbacks pop; top = current production. */
     List<Integer> productionStack(String model, List<AliasChange> history, int current) {
@@ -458,34 +379,8 @@ public final class ModelLifecycle {
 
     // ------------------------------------------------------------------ storage
 
-    private void writeDecision(DecisionRecord d) {
-        try {
-            AtomicFiles.create(decisionFile(d.model(), d.id()), json(d));
-        } catch (FileAlreadyExistsException e) {
-            throw new IllegalStateException("decision " + d.id() + " already exists", e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write decision " + d.id(), e);
-        }
-    }
 
-    private List<AliasChange> readHistory(String model) {
-        Path f = root.resolve(model).resolve(HISTORY_FILE);
-        try {
-            return JSON.readValue(Files.readAllBytes(f), HistoryFile.class).changes();
-        } catch (NoSuchFileException e) {
-            return List.of();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read alias history " + f, e);
-        }
-    }
 
-    private void writeHistory(String model, List<AliasChange> changes) {
-        try {
-            AtomicFiles.write(root.resolve(model).resolve(HISTORY_FILE), json(new HistoryFile(model, changes)));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write alias history of " + model, e);
-        }
-    }
 
     private Set<String> knownEventIds() {
         Set<String> ids = new HashSet<>();
@@ -507,24 +402,35 @@ public final class ModelLifecycle {
         return new String(json(o), java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    /** Runs {@code body} holding the model's lock (re-entrant within a thread; an OS file lock across processes). */
+    /** Runs {@code body} holding the model's lock ({@link ModelLock}). */
     private <T> T withLock(String model, Supplier<T> body) {
-        Path modelDir = root.resolve(model).toAbsolutePath().normalize();
-        ReentrantLock lock = JVM_LOCKS.computeIfAbsent(modelDir, k -> new ReentrantLock());
-        lock.lock();
-        try {
-            if (lock.getHoldCount() > 1) {
-                return body.get();
-            }
-            Files.createDirectories(modelDir);
-            try (FileChannel ch = FileChannel.open(modelDir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = ch.lock()) {
-                return body.get();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot lock " + modelDir + ": " + e.getMessage(), e);
-        } finally {
-            lock.unlock();
-        }
+        return ModelLock.withLock(root, model, body);
+    }
+
+    /** Every decision record of the model, oldest first. */
+    public List<DecisionRecord> decisions(String model) {
+        registry.listVersions(model);
+        return records.decisions(model);
+    }
+
+    /** The file a decision record is stored in. */
+    public Path decisionFile(String model, String id) {
+        return records.decisionFile(model, id);
+    }
+
+    private void writeDecision(DecisionRecord d) {
+        records.writeDecision(d);
+    }
+
+    private List<AliasChange> readHistory(String model) {
+        return records.readHistory(model);
+    }
+
+    private void writeHistory(String model, List<AliasChange> changes) {
+        records.writeHistory(model, changes);
+    }
+
+    private Lineage readLineageFile(String model, int version) {
+        return records.readLineageFile(model, version);
     }
 }

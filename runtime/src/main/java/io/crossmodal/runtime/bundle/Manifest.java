@@ -1,6 +1,7 @@
 package io.crossmodal.runtime.bundle;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -25,7 +26,9 @@ public record Manifest(
         Map<String, String> files,
         Map<String, Object> metrics,
         Map<String, String> dataFingerprint,
-        Map<String, Object> trainingConfig) {
+        Map<String, Object> trainingConfig,
+        // per-model serving settings by service role; absent in bundles written before they existed
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, ServingSpec> serving) {
 
     public static final int FORMAT_VERSION = 1;
     public static final String FILE_NAME = "manifest.json";
@@ -37,6 +40,20 @@ public record Manifest(
         metrics = copy(metrics);
         dataFingerprint = copy(dataFingerprint);
         trainingConfig = copy(trainingConfig);
+        serving = copy(serving);
+    }
+
+    /** A manifest without serving settings (the format before they existed). */
+    public Manifest(int formatVersion, String name, int version, String family, String createdAt,
+            Map<String, List<String>> vocabularies, Map<String, ComponentSpec> components, Map<String, String> files,
+            Map<String, Object> metrics, Map<String, String> dataFingerprint, Map<String, Object> trainingConfig) {
+        this(formatVersion, name, version, family, createdAt, vocabularies, components, files, metrics, dataFingerprint,
+                trainingConfig, null);
+    }
+
+    /** The serving settings for a service role ({@link ServingSpec#NONE} when the bundle sets none). */
+    public ServingSpec servingFor(String role) {
+        return serving.getOrDefault(role, ServingSpec.NONE);
     }
 
     private static <V> Map<String, V> copy(Map<String, V> m) {
@@ -70,7 +87,7 @@ public record Manifest(
     /** Copy with the fields the writer owns. */
     Manifest stamped(String name, int version, String createdAt, Map<String, String> files) {
         return new Manifest(FORMAT_VERSION, name, version, family, createdAt, vocabularies, components, files,
-                metrics, dataFingerprint, trainingConfig);
+                metrics, dataFingerprint, trainingConfig, serving);
     }
 
     /** Collects the caller-supplied parts of a manifest. */
@@ -82,6 +99,7 @@ public record Manifest(
         private final Map<String, Object> metrics = new LinkedHashMap<>();
         private final Map<String, String> dataFingerprint = new LinkedHashMap<>();
         private final Map<String, Object> trainingConfig = new LinkedHashMap<>();
+        private final Map<String, ServingSpec> serving = new LinkedHashMap<>();
 
         private Builder(String family) {
             this.family = family;
@@ -109,6 +127,12 @@ public record Manifest(
 
         public Builder trainingConfig(Map<String, Object> config) {
             trainingConfig.putAll(config);
+            return this;
+        }
+
+        /** Serving settings for one service role ({@code encoder}, {@code decoder}). */
+        public Builder serving(String role, ServingSpec spec) {
+            serving.put(role, spec);
             return this;
         }
 

@@ -89,6 +89,7 @@ public final class BundleExporter {
         content.components().forEach(b::component);
         metrics.forEach(b::metric);
         b.dataFingerprint(content.dataFingerprint());
+        content.serving().forEach(b::serving);
         Map<String, FileContent> files = new LinkedHashMap<>();
         content.files().forEach((name, bytes) -> files.put(name, FileContent.of(bytes)));
         // registration: the bundle with its lineage, the candidate alias and the ModelRegistered event

@@ -5,6 +5,7 @@ import io.crossmodal.lifecycle.gate.ComponentScores;
 import io.crossmodal.lifecycle.gate.GateConfig;
 import io.crossmodal.runtime.bundle.Bundle;
 import io.crossmodal.runtime.bundle.ComponentSpec;
+import io.crossmodal.runtime.bundle.ServingSpec;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.progress.ProgressListener;
 import java.io.IOException;
@@ -74,9 +75,11 @@ public interface TrainingFamily {
      * @param vocabularies    symbol lists by name (may be empty)
      * @param dataFingerprint split name -> hash ({@code split} is the whole split's fingerprint the gate checks)
      * @param files           bundle files (ONNX graphs, ...) by file name
+     * @param serving         per-model serving settings by service role (batching, limits, decoding defaults;
+     *                        empty = the services' configuration decides)
      */
     record BundleContent(Map<String, ComponentSpec> components, Map<String, List<String>> vocabularies,
-            Map<String, String> dataFingerprint, Map<String, byte[]> files) {}
+            Map<String, String> dataFingerprint, Map<String, byte[]> files, Map<String, ServingSpec> serving) {}
 
     /** The gate's view of a family: the frozen test set and how a bundle's component scores on it. */
     interface GateEvaluation {

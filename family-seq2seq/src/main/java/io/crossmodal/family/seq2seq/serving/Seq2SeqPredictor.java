@@ -3,8 +3,6 @@ package io.crossmodal.family.seq2seq.serving;
 import io.crossmodal.runtime.family.InvalidInputException;
 
 import io.crossmodal.runtime.bundle.Bundle;
-import io.crossmodal.runtime.bundle.ModelRegistry;
-import io.crossmodal.runtime.cache.ModelCache;
 import io.crossmodal.runtime.bundle.BundleCorruptException;
 import io.crossmodal.runtime.bundle.ComponentSpec;
 import io.crossmodal.family.seq2seq.onnx.OrtSeq2Seq;
@@ -211,15 +209,5 @@ public final class Seq2SeqPredictor implements AutoCloseable {
     @Override
     public void close() {
         model.close();
-    }
-
-    /**
-     * A cache of predictors over one seq2seq component (e.g. "g2p", "p2g") of each bundle;
-     * every loaded predictor is warmed up ({@link #warmUp()}) before use.
-     */
-    public static ModelCache<Seq2SeqPredictor> cache(ModelRegistry registry, SessionFactory factory, String component,
-            int maxInputLength, int capacity) {
-        return new ModelCache<>(registry, bundle -> create(bundle, component, factory, maxInputLength),
-                Seq2SeqPredictor::warmUp, capacity, "component " + component);
     }
 }

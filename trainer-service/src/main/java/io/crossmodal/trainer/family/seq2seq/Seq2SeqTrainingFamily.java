@@ -143,7 +143,7 @@ public final class Seq2SeqTrainingFamily implements TrainingFamily {
         public BundleContent export() {
             BundleExporter.Graphs graphs = BundleExporter.graphs(models);
             return new BundleContent(graphs.specs(), BundleExporter.vocabularies(models), BundleExporter.fingerprint(models),
-                    graphs.files());
+                    graphs.files(), Map.of());
         }
 
         @Override
