@@ -144,7 +144,7 @@ public record Manifest(
         /** A draft: name, version and files are set by {@link BundleWriter}. */
         public Manifest build() {
             return new Manifest(FORMAT_VERSION, null, 0, family, createdAt, vocabularies, components, null,
-                    metrics, dataFingerprint, trainingConfig);
+                    metrics, dataFingerprint, trainingConfig, serving);
         }
     }
 }

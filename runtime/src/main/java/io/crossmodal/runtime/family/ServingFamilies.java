@@ -28,8 +28,17 @@ public final class ServingFamilies {
         return FAMILIES;
     }
 
-    /** The family that serves a manifest; IllegalArgumentException naming the manifest's family and the known ones. */
+    /**
+     * The family that serves a manifest: the one named by its {@code family}, else the first that
+     * recognises it ({@link ServingFamily#accepts}: bundles whose family field predates the plug-ins);
+     * IllegalArgumentException naming the manifest's family and the known ones.
+     */
     public static ServingFamily forManifest(Manifest manifest) {
+        for (ServingFamily f : FAMILIES) {
+            if (f.name().equals(manifest.family())) {
+                return f;
+            }
+        }
         for (ServingFamily f : FAMILIES) {
             if (f.accepts(manifest)) {
                 return f;

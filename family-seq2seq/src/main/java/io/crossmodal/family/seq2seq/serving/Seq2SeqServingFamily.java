@@ -10,8 +10,8 @@ import io.crossmodal.runtime.family.ServingFamily;
 import java.util.Map;
 
 /**
- * The seq2seq family's serving plug-in: bundles whose manifest names family {@code seq2seq} (or,
- * written before that was recorded, that have a {@code seq2seq} component). The Encoder serves the
+ * The seq2seq family's serving plug-in: bundles whose manifest names family {@code seq2seq} (or
+ * that have a {@code seq2seq} component: older bundles' family field was free text). The Encoder serves the
  * posterior q(y|x) ({@code p2g}: phonemes to spellings), the Decoder the channel p(x|y) ({@code g2p}),
  * unless the bundle's serving settings name another component for the role.
  */
@@ -29,10 +29,9 @@ public final class Seq2SeqServingFamily implements ServingFamily {
 
     @Override
     public boolean accepts(Manifest manifest) {
-        if (manifest.family() != null) {
-            return NAME.equals(manifest.family());
-        }
-        return manifest.components().values().stream().anyMatch(c -> ComponentSpec.TYPE_SEQ2SEQ.equals(c.type()));
+        // the family field was free text before families were plug-ins: a seq2seq component says it
+        return NAME.equals(manifest.family())
+                || manifest.components().values().stream().anyMatch(c -> ComponentSpec.TYPE_SEQ2SEQ.equals(c.type()));
     }
 
     @Override
