@@ -58,7 +58,15 @@ fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/crossmodal-serving-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 cp -r "$app" "$work/quarkus-app"
-cp_jars="$work/quarkus-app/lib/main/*:$work/quarkus-app/lib/boot/*"
+# the bench reads its words with the trainer-side CMUdict loader (datasets), which the service does not ship
+datasets_jar="$(ls datasets/target/crossmodal-datasets-*.jar 2>/dev/null | grep -v -- '-tests.jar' | head -1 || true)"
+if [ -z "$datasets_jar" ]; then
+  say "datasets is not built: ./mvnw -q -o package -DskipTests -pl datasets -am"
+  ./mvnw -q -o package -DskipTests -pl datasets -am
+  datasets_jar="$(ls datasets/target/crossmodal-datasets-*.jar | grep -v -- '-tests.jar' | head -1)"
+fi
+cp "$datasets_jar" "$work/crossmodal-datasets.jar"
+cp_jars="$work/quarkus-app/lib/main/*:$work/quarkus-app/lib/boot/*:$work/crossmodal-datasets.jar"
 say "service build: $(ls -l --time-style=+%Y-%m-%dT%H:%M:%S "$app"/app/crossmodal-decoder-service-*.jar | awk '{print $6, $7}')"
 
 # 4. the bench main, compiled against exactly the jars the service runs with (not into target/, which

@@ -1,6 +1,5 @@
 package io.crossmodal.decoder;
 
-import io.crossmodal.core.search.SearchOptions;
 import io.crossmodal.proto.common.v1.ModelInfoRequest;
 import io.crossmodal.proto.common.v1.ModelInfoResponse;
 import io.crossmodal.proto.decoder.v1.DecodeRequest;
@@ -8,31 +7,24 @@ import io.crossmodal.proto.decoder.v1.DecodeResponse;
 import io.crossmodal.proto.decoder.v1.DecoderGrpc;
 import io.crossmodal.proto.decoder.v1.RequestError;
 import io.crossmodal.serving.common.GrpcDeadlines;
-import io.crossmodal.serving.common.GrpcErrors;
 import io.crossmodal.serving.common.InferenceQueue;
 import io.crossmodal.serving.common.OrderedStream;
-import io.crossmodal.serving.common.Seq2SeqCalls;
 import io.crossmodal.serving.common.ServedModels;
-import io.crossmodal.serving.common.ServingConfig;
+import io.crossmodal.serving.common.ServingCalls;
 import io.crossmodal.serving.common.ServingLoadConfig;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The gRPC Decoder: a grapheme sequence in, n-best phoneme sequences out (greedy, beam search or
- * sampling) over the bundle component {@value DecoderComponent#COMPONENT} (p(x|y)). The checks, the
- * inference and the failure statuses are shared with the Encoder ({@link Seq2SeqCalls}). Requests are
- * checked on worker threads (never the event loop) and queued in the model's dynamic batches
- * ({@link InferenceQueue}); the answer is sent when the batch has run. {@code DecodeStream} takes any
- * number of requests and answers them in order, with flow control ({@link OrderedStream}).
+ * The gRPC Decoder, a thin adapter: it hands each request to the model family of the model it names
+ * ({@link InferenceQueue}: the family checks and converts the request, the batcher runs it, the family
+ * writes the result into the response) and adds the request id and the model that answered. Requests
+ * are handled on worker threads (never the event loop). {@code DecodeStream} takes any number of
+ * requests and answers them in order, with flow control ({@link OrderedStream}).
  */
 @GrpcService
 public class DecoderGrpcService extends DecoderGrpc.DecoderImplBase {
-
-    /** Largest sampling temperature accepted. */
-    static final double MAX_TEMPERATURE = 100.0;
 
     private final ServedModels models;
     private final InferenceQueue queue;
@@ -47,18 +39,16 @@ public class DecoderGrpcService extends DecoderGrpc.DecoderImplBase {
     @Override
     @Blocking
     public void decode(DecodeRequest request, StreamObserver<DecodeResponse> responses) {
-        Seq2SeqCalls.answerAsync("Decode", request.getRequestId(), responses,
-                () -> queue.submit(call("Decode", request), inputLength -> searchOptions(request, inputLength, models.limits()),
-                        GrpcDeadlines.deadlineNanos()),
-                result -> response(request, result));
+        ServingCalls.answerAsync("Decode", request.getRequestId(), responses,
+                () -> queue.submit(call("Decode", request), GrpcDeadlines.deadlineNanos()),
+                served -> response(request, served));
     }
 
     @Override
     @Blocking
     public StreamObserver<DecodeRequest> decodeStream(StreamObserver<DecodeResponse> responses) {
         return OrderedStream.open("DecodeStream", responses, load.stream().maxInFlight(), DecodeRequest::getRequestId,
-                (request, deadline) -> queue.submit(call("DecodeStream", request),
-                        inputLength -> searchOptions(request, inputLength, models.limits()), deadline),
+                (request, deadline) -> queue.submit(call("DecodeStream", request), deadline),
                 DecoderGrpcService::response,
                 (request, status) -> DecodeResponse.newBuilder().setRequestId(request.getRequestId())
                         .setError(RequestError.newBuilder().setCode(status.getCode().name())
@@ -66,47 +56,19 @@ public class DecoderGrpcService extends DecoderGrpc.DecoderImplBase {
                         .build());
     }
 
-    private static Seq2SeqCalls.TokenCall call(String rpc, DecodeRequest request) {
-        return new Seq2SeqCalls.TokenCall(rpc, request.getRequestId(), request.hasModel(), request.getModel(),
-                request.getInputCase().name(), request.getTokens().getTokensList(), "a grapheme sequence");
+    private static ServingCalls.Call call(String rpc, DecodeRequest request) {
+        return new ServingCalls.Call(rpc, request.getRequestId(), request.hasModel(), request.getModel(), request,
+                DecodeResponse::newBuilder);
     }
 
-    private static DecodeResponse response(DecodeRequest request, Seq2SeqCalls.Transduction result) {
-        return DecodeResponse.newBuilder().setRequestId(request.getRequestId()).setModelName(result.modelName())
-                .setModelVersion(result.modelVersion()).setSequences(result.sequences()).build();
+    private static DecodeResponse response(DecodeRequest request, ServingCalls.Served served) {
+        return ((DecodeResponse.Builder) served.response()).setRequestId(request.getRequestId())
+                .setModelName(served.modelName()).setModelVersion(served.modelVersion()).build();
     }
 
     @Override
     @Blocking
     public void modelInfo(ModelInfoRequest request, StreamObserver<ModelInfoResponse> responses) {
-        Seq2SeqCalls.answer("ModelInfo", request.getRequestId(), responses, () -> Seq2SeqCalls.modelInfo(models, request));
-    }
-
-    /** Search options for the request's strategy, with defaults and limits applied. */
-    static SearchOptions searchOptions(DecodeRequest request, int inputLength, ServingConfig.Serving limits) {
-        int nBest = Seq2SeqCalls.nBest(request.hasNBest(), request.getNBest(), limits);
-        int maxLength = Seq2SeqCalls.maxLength(request.hasMaxLength(), request.getMaxLength(), inputLength, limits);
-        SearchOptions options = switch (request.getStrategyCase()) {
-            case GREEDY -> {
-                if (nBest != 1) {
-                    throw GrpcErrors.invalid("greedy search yields one hypothesis; n_best must be 1, got " + nBest
-                            + " (use beam or sampling for more)");
-                }
-                yield SearchOptions.greedy();
-            }
-            case SAMPLING -> {
-                double temperature = request.getSampling().hasTemperature() ? request.getSampling().getTemperature() : 1.0;
-                if (!(temperature > 0) || temperature > MAX_TEMPERATURE || Double.isNaN(temperature)) {
-                    throw GrpcErrors.invalid("sampling.temperature must be > 0 and <= " + MAX_TEMPERATURE + ", got "
-                            + temperature);
-                }
-                long seed = request.getSampling().hasSeed() ? request.getSampling().getSeed()
-                        : ThreadLocalRandom.current().nextLong();
-                yield SearchOptions.sampling(nBest, temperature, seed);
-            }
-            case BEAM, STRATEGY_NOT_SET -> Seq2SeqCalls.beam(nBest, request.hasBeam() && request.getBeam().hasWidth(),
-                    request.getBeam().getWidth(), "beam.width", limits);
-        };
-        return options.withMaxLength(maxLength);
+        ServingCalls.answer("ModelInfo", request.getRequestId(), responses, () -> ServingCalls.modelInfo(models, request));
     }
 }

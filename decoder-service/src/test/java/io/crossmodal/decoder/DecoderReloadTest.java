@@ -5,9 +5,9 @@ import static io.crossmodal.serving.common.testing.ReloadRegistryResource.RELOAD
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.crossmodal.core.bundle.ModelRegistry;
-import io.crossmodal.core.serving.cache.ModelCache;
-import io.crossmodal.core.serving.cache.ModelKey;
+import io.crossmodal.runtime.bundle.ModelRegistry;
+import io.crossmodal.runtime.cache.ModelCache;
+import io.crossmodal.runtime.cache.ModelKey;
 import io.crossmodal.proto.common.v1.ModelRef;
 import io.crossmodal.proto.common.v1.TokenSequence;
 import io.crossmodal.proto.decoder.v1.DecodeRequest;

@@ -1,6 +1,5 @@
 package io.crossmodal.encoder;
 
-import io.crossmodal.core.search.SearchOptions;
 import io.crossmodal.proto.common.v1.ModelInfoRequest;
 import io.crossmodal.proto.common.v1.ModelInfoResponse;
 import io.crossmodal.proto.encoder.v1.EncodeRequest;
@@ -10,21 +9,19 @@ import io.crossmodal.proto.encoder.v1.RequestError;
 import io.crossmodal.serving.common.GrpcDeadlines;
 import io.crossmodal.serving.common.InferenceQueue;
 import io.crossmodal.serving.common.OrderedStream;
-import io.crossmodal.serving.common.Seq2SeqCalls;
 import io.crossmodal.serving.common.ServedModels;
-import io.crossmodal.serving.common.ServingConfig;
+import io.crossmodal.serving.common.ServingCalls;
 import io.crossmodal.serving.common.ServingLoadConfig;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 
 /**
- * The gRPC Encoder: a phoneme sequence in, n-best grapheme sequences out, by beam search over the
- * bundle component {@value EncoderComponent#COMPONENT} (q(y|x)). The checks, the inference and the
- * failure statuses are shared with the Decoder ({@link Seq2SeqCalls}). Requests are checked on worker
- * threads (never the event loop) and queued in the model's dynamic batches ({@link InferenceQueue});
- * the answer is sent when the batch has run. {@code EncodeStream} takes any number of requests and
- * answers them in order, with flow control ({@link OrderedStream}).
+ * The gRPC Encoder, a thin adapter: it hands each request to the model family of the model it names
+ * ({@link InferenceQueue}: the family checks and converts the request, the batcher runs it, the family
+ * writes the result into the response) and adds the request id and the model that answered. Requests
+ * are handled on worker threads (never the event loop). {@code EncodeStream} takes any number of
+ * requests and answers them in order, with flow control ({@link OrderedStream}).
  */
 @GrpcService
 public class EncoderGrpcService extends EncoderGrpc.EncoderImplBase {
@@ -42,18 +39,16 @@ public class EncoderGrpcService extends EncoderGrpc.EncoderImplBase {
     @Override
     @Blocking
     public void encode(EncodeRequest request, StreamObserver<EncodeResponse> responses) {
-        Seq2SeqCalls.answerAsync("Encode", request.getRequestId(), responses,
-                () -> queue.submit(call("Encode", request), inputLength -> searchOptions(request, inputLength, models.limits()),
-                        GrpcDeadlines.deadlineNanos()),
-                result -> response(request, result));
+        ServingCalls.answerAsync("Encode", request.getRequestId(), responses,
+                () -> queue.submit(call("Encode", request), GrpcDeadlines.deadlineNanos()),
+                served -> response(request, served));
     }
 
     @Override
     @Blocking
     public StreamObserver<EncodeRequest> encodeStream(StreamObserver<EncodeResponse> responses) {
         return OrderedStream.open("EncodeStream", responses, load.stream().maxInFlight(), EncodeRequest::getRequestId,
-                (request, deadline) -> queue.submit(call("EncodeStream", request),
-                        inputLength -> searchOptions(request, inputLength, models.limits()), deadline),
+                (request, deadline) -> queue.submit(call("EncodeStream", request), deadline),
                 EncoderGrpcService::response,
                 (request, status) -> EncodeResponse.newBuilder().setRequestId(request.getRequestId())
                         .setError(RequestError.newBuilder().setCode(status.getCode().name())
@@ -61,26 +56,19 @@ public class EncoderGrpcService extends EncoderGrpc.EncoderImplBase {
                         .build());
     }
 
-    private static Seq2SeqCalls.TokenCall call(String rpc, EncodeRequest request) {
-        return new Seq2SeqCalls.TokenCall(rpc, request.getRequestId(), request.hasModel(), request.getModel(),
-                request.getInputCase().name(), request.getTokens().getTokensList(), "a phoneme sequence");
+    private static ServingCalls.Call call(String rpc, EncodeRequest request) {
+        return new ServingCalls.Call(rpc, request.getRequestId(), request.hasModel(), request.getModel(), request,
+                EncodeResponse::newBuilder);
     }
 
-    private static EncodeResponse response(EncodeRequest request, Seq2SeqCalls.Transduction result) {
-        return EncodeResponse.newBuilder().setRequestId(request.getRequestId()).setModelName(result.modelName())
-                .setModelVersion(result.modelVersion()).setHypotheses(result.sequences()).build();
+    private static EncodeResponse response(EncodeRequest request, ServingCalls.Served served) {
+        return ((EncodeResponse.Builder) served.response()).setRequestId(request.getRequestId())
+                .setModelName(served.modelName()).setModelVersion(served.modelVersion()).build();
     }
 
     @Override
     @Blocking
     public void modelInfo(ModelInfoRequest request, StreamObserver<ModelInfoResponse> responses) {
-        Seq2SeqCalls.answer("ModelInfo", request.getRequestId(), responses, () -> Seq2SeqCalls.modelInfo(models, request));
-    }
-
-    /** Beam search options from the request, with defaults and limits applied. */
-    static SearchOptions searchOptions(EncodeRequest request, int inputLength, ServingConfig.Serving limits) {
-        int nBest = Seq2SeqCalls.nBest(request.hasNBest(), request.getNBest(), limits);
-        return Seq2SeqCalls.beam(nBest, request.hasBeamWidth(), request.getBeamWidth(), "beam_width", limits)
-                .withMaxLength(Seq2SeqCalls.maxLength(request.hasMaxLength(), request.getMaxLength(), inputLength, limits));
+        ServingCalls.answer("ModelInfo", request.getRequestId(), responses, () -> ServingCalls.modelInfo(models, request));
     }
 }

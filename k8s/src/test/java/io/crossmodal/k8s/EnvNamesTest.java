@@ -59,15 +59,17 @@ class EnvNamesTest {
         assertEquals(Set.of("encoder-service", "decoder-service", "trainer-service"), programs.keySet());
         EnvNames.Readable encoder = programs.get("encoder-service");
         EnvNames.Readable trainer = programs.get("trainer-service");
-        // security (TlsSettings, AuthConfig mappings), serving-common (ServingConfig), properties, core getenv
+        // security (TlsSettings, AuthConfig mappings), serving-common (ServingConfig), properties, runtime / lifecycle getenv
         for (String n : List.of("CROSSMODAL_TLS_CERT", "CROSSMODAL_TLS_KEY", "CROSSMODAL_TLS_CLIENT_CA", "CROSSMODAL_TLS_CLIENT_AUTH",
                 "CROSSMODAL_TLS_RELOAD_PERIOD", "CROSSMODAL_AUTH_ENABLED", "CROSSMODAL_AUTH_TOKEN_FILE", "CROSSMODAL_AUTH_TOKENS",
                 "CROSSMODAL_AUTH_ALLOWED_SUBJECTS", "CROSSMODAL_MODELS", "CROSSMODAL_ONNX_PROVIDER", "CROSSMODAL_ONNX_DEVICE_ID",
                 "CROSSMODAL_ONNX_INTRA_OP_THREADS", "CROSSMODAL_ONNX_CUDA_MEMORY_LIMIT", "CROSSMODAL_REGISTRY_DIR",
                 "CROSSMODAL_SERVING_RELOAD_INTERVAL", "KAFKA_BOOTSTRAP_SERVERS", "MP_MESSAGING_INCOMING_MODEL_LIFECYCLE_ENABLED",
-                "QUARKUS_OTEL_SDK_DISABLED", "CROSSMODAL_CACHE")) {
+                "QUARKUS_OTEL_SDK_DISABLED")) {
             assertTrue(encoder.reads(n), "encoder: " + n);
         }
+        // the CMUdict download cache is read by the datasets module, which only the trainer depends on
+        assertFalse(encoder.reads("CROSSMODAL_CACHE"), "encoder reads CROSSMODAL_CACHE");
         assertTrue(encoder.reads("CROSSMODAL_SERVING_BATCHING_MODELS__CMUDICT__MAX_BATCH_SIZE"), "map-valued mapping");
         for (String n : List.of("CROSSMODAL_TLS_CERT", "CROSSMODAL_AUTH_TOKEN_FILE", "CROSSMODAL_EVENTS_RELAY_ENABLED",
                 "CROSSMODAL_TRAINER_RUNS_DIR", "CROSSMODAL_REGISTRY_DIR", "CROSSMODAL_CACHE", "CROSSMODAL_ACTOR",

@@ -1,18 +1,18 @@
 package io.crossmodal.decoder.bench;
 
-import io.crossmodal.core.bundle.Bundle;
-import io.crossmodal.core.bundle.ModelRegistry;
-import io.crossmodal.core.data.CmuDictSource;
-import io.crossmodal.core.data.LexiconEntry;
-import io.crossmodal.core.onnx.ExecutionProvider;
-import io.crossmodal.core.onnx.OrtOptions;
-import io.crossmodal.core.onnx.SessionFactory;
-import io.crossmodal.core.search.SearchControl;
-import io.crossmodal.core.search.SearchOptions;
-import io.crossmodal.core.serving.InvalidInputException;
-import io.crossmodal.core.serving.ScoredSequence;
-import io.crossmodal.core.serving.Seq2SeqPredictor;
-import io.crossmodal.core.vocab.Vocabulary;
+import io.crossmodal.runtime.bundle.Bundle;
+import io.crossmodal.runtime.bundle.ModelRegistry;
+import io.crossmodal.datasets.cmudict.CmuDictSource;
+import io.crossmodal.datasets.cmudict.LexiconEntry;
+import io.crossmodal.runtime.onnx.ExecutionProvider;
+import io.crossmodal.runtime.onnx.OrtOptions;
+import io.crossmodal.runtime.onnx.SessionFactory;
+import io.crossmodal.runtime.control.RunControl;
+import io.crossmodal.family.seq2seq.search.SearchOptions;
+import io.crossmodal.runtime.family.InvalidInputException;
+import io.crossmodal.family.seq2seq.serving.ScoredSequence;
+import io.crossmodal.family.seq2seq.serving.Seq2SeqPredictor;
+import io.crossmodal.family.seq2seq.vocab.Vocabulary;
 import io.crossmodal.proto.common.v1.ModelRef;
 import io.crossmodal.proto.common.v1.TokenSequence;
 import io.crossmodal.proto.decoder.v1.Beam;
@@ -59,7 +59,7 @@ import java.util.stream.Collectors;
  * Serving benchmark of the decoder (G2P), run by {@code benchmarks/serving/run.sh}: on one bundle and
  * one word list, in one run, it measures
  * <ul>
- *   <li>in-process ONNX Runtime decoding, {@link Seq2SeqPredictor#transduce(long[][], List, SearchControl)}
+ *   <li>in-process ONNX Runtime decoding, {@link Seq2SeqPredictor#transduce(long[][], List, RunControl)}
  *       (beam search, no gRPC) at fixed batch sizes (default 1 and 32), one calling thread;</li>
  *   <li>the decoder service over gRPC ({@code quarkus-run.jar} started here on a free port), unary
  *       {@code Decode} calls of one word each from a closed-loop async client at fixed concurrencies
@@ -277,7 +277,7 @@ public final class DecoderServingBench {
         referenceWords = Math.min(count, sourceIds.length);
         for (int i = 0; i < referenceWords; i++) {
             reference.put(i, predictor.transduce(new long[][] {sourceIds[i]}, List.of(searchOptions[i]),
-                    SearchControl.NONE).get(0).get(0).symbols());
+                    RunControl.NONE).get(0).get(0).symbols());
         }
     }
 
@@ -323,7 +323,7 @@ public final class DecoderServingBench {
             options.add(searchOptions[w]);
         }
         long t0 = System.nanoTime();
-        List<List<ScoredSequence>> out = predictor.transduce(sources, options, SearchControl.NONE);
+        List<List<ScoredSequence>> out = predictor.transduce(sources, options, RunControl.NONE);
         long t1 = System.nanoTime();
         if (rec != null) {
             rec.add(t1 - t0, batch);
@@ -1039,7 +1039,7 @@ public final class DecoderServingBench {
                 + "concurrencies %s (reversed in even rounds) |\n", f1(prewarmSec), rounds, f1(durationSec),
                 f1(warmupSec), f1(warmupLaterSec), Arrays.toString(batchSizes), Arrays.toString(concurrencies)));
         md.append("| in-process | one thread calling `Seq2SeqPredictor.transduce(long[][], List<SearchOptions>, "
-                + "SearchControl.NONE)` on consecutive words of the list (every window of every path starts at the "
+                + "RunControl.NONE)` on consecutive words of the list (every window of every path starts at the "
                 + "first word); latency = one call (a whole batch); words/s = words / window |\n");
         md.append("| service client | same JVM, one HTTP/2 channel (grpc-java Netty, direct executor), async stub, "
                 + "closed loop: N calls always in flight, each one word (`Decode`, model by name, beam width "

@@ -1,9 +1,9 @@
 package io.crossmodal.serving.common;
 
-import io.crossmodal.core.bundle.BundleCorruptException;
-import io.crossmodal.core.bundle.ModelNotFoundException;
-import io.crossmodal.core.serving.InvalidInputException;
-import io.crossmodal.core.serving.cache.ModelLoadException;
+import io.crossmodal.runtime.bundle.BundleCorruptException;
+import io.crossmodal.runtime.bundle.ModelNotFoundException;
+import io.crossmodal.runtime.family.InvalidInputException;
+import io.crossmodal.runtime.cache.ModelLoadException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.jboss.logging.Logger;
@@ -34,7 +34,7 @@ public final class GrpcErrors {
             return s.getStatus().asRuntimeException(s.getTrailers());
         }
         Status status;
-        if (t instanceof io.crossmodal.core.search.SearchCancelledException) {
+        if (t instanceof io.crossmodal.runtime.control.RunCancelledException) {
             status = Status.CANCELLED.withDescription(rpc + " cancelled");
         } else if (t instanceof InvalidInputException e) {
             status = Status.INVALID_ARGUMENT.withDescription(e.getMessage());

@@ -1,38 +1,44 @@
 package io.crossmodal.serving.common;
 
-import io.crossmodal.core.onnx.OrtRunControl;
-import io.crossmodal.core.search.SearchControl;
-import io.crossmodal.core.search.SearchOptions;
-import io.crossmodal.core.serving.ScoredSequence;
-import io.crossmodal.core.serving.Seq2SeqPredictor;
-import io.crossmodal.core.serving.cache.ModelKey;
+import io.crossmodal.runtime.cache.ModelCache;
+import io.crossmodal.runtime.cache.ModelKey;
+import io.crossmodal.runtime.control.RunControl;
+import io.crossmodal.runtime.family.ServedModel;
+import io.crossmodal.runtime.onnx.OrtRunControl;
 import io.crossmodal.serving.common.batching.BatchSettings;
 import io.crossmodal.serving.common.batching.BatchStats;
 import io.crossmodal.serving.common.batching.Batcher;
+import io.crossmodal.serving.common.metrics.CallModel;
 import io.crossmodal.serving.common.metrics.ServingMetrics;
+import com.google.protobuf.Message;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.IntFunction;
 import java.util.function.IntSupplier;
 import org.jboss.logging.Logger;
 
 /**
- * The served component's requests, dynamically batched: a request is checked and admitted on the
- * calling (worker) thread ({@link Seq2SeqCalls#admit}: the model lease, the source ids, the search
- * options), then queued in its model's lane of a {@link Batcher}; requests for the same model version
- * whose search options share a {@link SearchOptions#batchKey()} run as one batched search
- * ({@link Seq2SeqPredictor#transduce(long[][], List, SearchControl)}), each keeping its own length
- * limit, n-best and sampling seed, so a response does not depend on what else was in its batch.
+ * The service's requests, dynamically batched, for any model family: a request's model is resolved
+ * and leased, and the request is checked and converted by the model's family on the calling (worker)
+ * thread ({@link ServedModel#admit}), then queued in its model's lane of a {@link Batcher}; requests
+ * for the same model version with equal {@link ServedModel#batchKey}s run as one batch
+ * ({@link ServedModel#run}), and each result is written into its response by the family
+ * ({@link ServedModel#respond}) before the lease is released.
  *
  * <p>Each queued request holds its lease on the model version it was admitted for, so a hot reload
- * that switches versions meanwhile lets it finish on the old one; the lease is released when the
- * request completes. Batch runs use an {@link OrtRunControl}, so a batch whose requests have all gone
- * away (cancelled, expired) terminates its ONNX Runtime run.
+ * that switches versions meanwhile lets it finish on the old one. Batch runs use an
+ * {@link OrtRunControl}, so a batch whose requests have all gone away (cancelled, expired) terminates
+ * its ONNX Runtime run.
+ *
+ * <p>Batching settings of a model: the service's per-model override, else the bundle's serving
+ * settings ({@link io.crossmodal.runtime.bundle.ServingSpec}), else the service's defaults
+ * ({@link BatchSettings#of}); they are fixed when the model's lane starts (the first request).
  *
  * <p>Counters are kept in the {@link BatchStats} bean; when the service has {@link ServingMetrics},
  * queue depth, queue time, batch size and batch compute time also go to its Micrometer meters.
@@ -43,7 +49,7 @@ public class InferenceQueue {
     private static final Logger LOG = Logger.getLogger(InferenceQueue.class);
 
     /** A queued request: its result (completes on a batching thread) and how to cancel it. */
-    public record Pending(CompletableFuture<Seq2SeqCalls.Transduction> result, Runnable canceller) {
+    public record Pending(CompletableFuture<ServingCalls.Served> result, Runnable canceller) {
 
         /** The caller went away: a queued request is dropped, a running one's result discarded. */
         public void cancel() {
@@ -51,16 +57,17 @@ public class InferenceQueue {
         }
     }
 
-    /** What may share a batch: one model version, one search configuration. */
-    record GroupKey(ModelKey key, SearchOptions searchKey) {
+    /** What may share a batch: one model version, one family batch key. */
+    record GroupKey(ModelKey key, Object batchKey) {
     }
 
-    /** One admitted request in a batch. */
-    record Job(Seq2SeqCalls.Admitted admitted) {
+    /** One admitted request in a batch: the model that admitted it and its typed input. */
+    record Job(ServedModel<Object, Object> model, Object input) {
     }
 
     private final ServedModels models;
-    private final Batcher<Job, List<ScoredSequence>> batcher;
+    private final Batcher<Job, Object> batcher;
+    private final Map<String, io.crossmodal.runtime.bundle.ServingSpec> specs = new ConcurrentHashMap<>();
     private final List<AutoCloseable> gauges = new CopyOnWriteArrayList<>();
 
     public InferenceQueue(ServedModels models, ServingLoadConfig config, BatchStats stats, Instance<ServingMetrics> metrics) {
@@ -69,42 +76,51 @@ public class InferenceQueue {
         BatchSettings.of(batching, ""); // invalid settings fail the startup, not the first request
         batching.models().keySet().forEach(model -> BatchSettings.of(batching, model));
         this.batcher = new Batcher<>(models.served().service(), InferenceQueue::run,
-                model -> BatchSettings.of(batching, model), OrtRunControl::new, stats,
+                model -> BatchSettings.of(batching, model, specs.get(model)), OrtRunControl::new, stats,
                 metrics.isResolvable() ? metricsListener(metrics.get()) : new Batcher.Listener() {
                 });
         LOG.infof("%s batches requests per model: at most %d per batch, waiting at most %s for a batch to fill, "
-                + "at most %d queued per model", models.served().service(), batching.maxBatchSize(),
-                batching.maxQueueDelay(), batching.queueCapacity());
+                + "at most %d queued per model (unless a model's bundle or crossmodal.serving.batching.models says otherwise)",
+                models.served().service(), batching.maxBatchSize(), batching.maxQueueDelay(), batching.queueCapacity());
     }
 
     /**
-     * Checks and queues a request (see {@link Seq2SeqCalls#admit} for the checks, which throw); the
+     * Resolves the request's model, has its family check and convert the request, and queues it; the
      * result completes when its batch has run.
      *
      * @param deadlineNanos absolute {@link System#nanoTime()} deadline ({@link GrpcDeadlines#deadlineNanos()})
-     * @throws io.grpc.StatusRuntimeException INVALID_ARGUMENT and the like from the checks; RESOURCE_EXHAUSTED
-     *                                        when the model's queue is full; DEADLINE_EXCEEDED when the deadline
-     *                                        already passed
+     * @throws io.grpc.StatusRuntimeException INVALID_ARGUMENT from the model selector; RESOURCE_EXHAUSTED when the
+     *                                        model's queue is full; DEADLINE_EXCEEDED when the deadline already passed
+     * @throws io.crossmodal.runtime.family.InvalidInputException from the family's checks (INVALID_ARGUMENT)
      */
-    public Pending submit(Seq2SeqCalls.TokenCall call, IntFunction<SearchOptions> options, long deadlineNanos) {
+    @SuppressWarnings("unchecked")
+    public Pending submit(ServingCalls.Call call, long deadlineNanos) {
         long start = System.nanoTime();
-        Seq2SeqCalls.Admitted admitted = Seq2SeqCalls.admit(models, call, options);
-        ModelKey key = admitted.key();
-        Batcher.Ticket<List<ScoredSequence>> ticket;
+        ModelCache.Lease<ServedModel<?, ?>> lease = models.cache().acquire(ProtoModels.selector(call.hasModel(), call.model()));
+        ModelKey key = lease.key();
+        ServedModel<Object, Object> model = (ServedModel<Object, Object>) lease.value();
+        Object input;
+        Batcher.Ticket<Object> ticket;
         try {
-            ticket = batcher.submit(key.model(), new GroupKey(key, admitted.options().batchKey()), new Job(admitted),
-                    deadlineNanos);
-        } catch (RuntimeException e) {
-            admitted.close();
+            input = model.admit(call.request());
+            // a request the family rejects keeps version "unresolved" in the call metrics, as before families
+            CallModel.resolved(key.model(), key.version());
+            specs.putIfAbsent(key.model(), model.spec());
+            ticket = batcher.submit(key.model(), new GroupKey(key, model.batchKey(input)), new Job(model, input), deadlineNanos);
+        } catch (RuntimeException | Error e) {
+            lease.close();
             throw e;
         }
-        CompletableFuture<Seq2SeqCalls.Transduction> result = ticket.future()
-                .whenComplete((hypotheses, failure) -> admitted.close())
-                .thenApply(hypotheses -> {
-                    Seq2SeqCalls.Transduction t = new Seq2SeqCalls.Transduction(key, ProtoModels.scoredSequences(hypotheses));
-                    Seq2SeqCalls.logDone(call, t, admitted.options(), start);
-                    return t;
-                });
+        CompletableFuture<ServingCalls.Served> result = ticket.future()
+                .thenApply(output -> {
+                    // written while the lease is held: the model version cannot close under the family's code
+                    Message.Builder response = call.response().get();
+                    model.respond(input, output, response);
+                    LOG.debugf("%s %s: %s, %s in %.1f ms", call.rpc(), call.requestId(), key, model.describe(input, output),
+                            (System.nanoTime() - start) / 1e6);
+                    return new ServingCalls.Served(key, response);
+                })
+                .whenComplete((served, failure) -> lease.close());
         return new Pending(result, ticket::cancel);
     }
 
@@ -149,14 +165,12 @@ public class InferenceQueue {
         };
     }
 
-    private static List<List<ScoredSequence>> run(Object group, List<Job> jobs, SearchControl control) {
-        Seq2SeqPredictor predictor = jobs.get(0).admitted().lease().value();
-        long[][] sources = new long[jobs.size()][];
-        List<SearchOptions> options = new ArrayList<>(jobs.size());
-        for (int i = 0; i < sources.length; i++) {
-            sources[i] = jobs.get(i).admitted().sourceIds();
-            options.add(jobs.get(i).admitted().options());
+    private static List<Object> run(Object group, List<Job> jobs, RunControl control) {
+        ServedModel<Object, Object> model = jobs.get(0).model();
+        List<Object> inputs = new ArrayList<>(jobs.size());
+        for (Job j : jobs) {
+            inputs.add(j.input());
         }
-        return predictor.transduce(sources, options, control);
+        return model.run(inputs, control);
     }
 }

@@ -9,7 +9,7 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Ready when every model of {@code crossmodal.models} loaded; reports the component, registry, provider
- * and loaded models, under the name {@code crossmodal-<service>-models} ({@link ServedComponent#readinessName()}).
+ * and loaded models, under the name {@code crossmodal-<service>-models} ({@link ServiceRole#readinessName()}).
  */
 @Readiness
 @ApplicationScoped
@@ -26,14 +26,14 @@ public class ModelsReadinessCheck implements HealthCheck {
         Map<String, String> failures = models.preloadFailures();
         HealthCheckResponseBuilder b = HealthCheckResponse.named(models.served().readinessName())
                 .status(failures.isEmpty())
-                .withData("component", models.component())
+                .withData("role", models.served().service())
                 .withData("registry", models.registry().root().toString())
                 .withData("executionProvider", models.executionProvider())
                 .withData("loaded", models.cache().loaded().toString())
                 .withData("following", models.cache().followed().toString());
         models.reloadStatus().forEach((model, r) -> {
-            if (r.outcome() == io.crossmodal.core.serving.cache.ModelCache.Outcome.REJECTED
-                    || r.outcome() == io.crossmodal.core.serving.cache.ModelCache.Outcome.UNRESOLVABLE) {
+            if (r.outcome() == io.crossmodal.runtime.cache.ModelCache.Outcome.REJECTED
+                    || r.outcome() == io.crossmodal.runtime.cache.ModelCache.Outcome.UNRESOLVABLE) {
                 b.withData("reload:" + model, r.outcome() + (r.to() == null ? "" : " " + r.to()) + ": " + r.reason());
             }
         });

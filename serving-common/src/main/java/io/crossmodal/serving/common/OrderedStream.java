@@ -46,7 +46,7 @@ public final class OrderedStream<Q, A> implements StreamObserver<Q> {
     private final ServerCallStreamObserver<A> call;
     private final Function<Q, String> requestId;
     private final Submitter<Q> submitter;
-    private final BiFunction<Q, Seq2SeqCalls.Transduction, A> response;
+    private final BiFunction<Q, ServingCalls.Served, A> response;
     private final BiFunction<Q, Status, A> error;
     private final long deadlineNanos;
     // guarded by this
@@ -74,13 +74,13 @@ public final class OrderedStream<Q, A> implements StreamObserver<Q> {
      * @param error       the response to a request that failed (the status a unary call would have ended with)
      */
     public static <Q, A> StreamObserver<Q> open(String rpc, StreamObserver<A> responses, int maxInFlight,
-            Function<Q, String> requestId, Submitter<Q> submitter, BiFunction<Q, Seq2SeqCalls.Transduction, A> response,
+            Function<Q, String> requestId, Submitter<Q> submitter, BiFunction<Q, ServingCalls.Served, A> response,
             BiFunction<Q, Status, A> error) {
         return new OrderedStream<>(rpc, responses, Math.max(1, maxInFlight), requestId, submitter, response, error);
     }
 
     private OrderedStream(String rpc, StreamObserver<A> responses, int maxInFlight, Function<Q, String> requestId,
-            Submitter<Q> submitter, BiFunction<Q, Seq2SeqCalls.Transduction, A> response, BiFunction<Q, Status, A> error) {
+            Submitter<Q> submitter, BiFunction<Q, ServingCalls.Served, A> response, BiFunction<Q, Status, A> error) {
         this.rpc = rpc;
         this.out = responses;
         this.call = responses instanceof ServerCallStreamObserver<A> c ? c : null;

@@ -1,21 +1,18 @@
 package io.crossmodal.serving.common;
 
 import com.google.protobuf.Timestamp;
-import io.crossmodal.core.bundle.Bundle;
-import io.crossmodal.core.bundle.ComponentSpec;
-import io.crossmodal.core.bundle.Manifest;
-import io.crossmodal.core.serving.ScoredSequence;
-import io.crossmodal.core.serving.cache.ModelCatalog;
-import io.crossmodal.core.serving.cache.ModelSelector;
+import io.crossmodal.runtime.bundle.Bundle;
+import io.crossmodal.runtime.bundle.ComponentSpec;
+import io.crossmodal.runtime.bundle.Manifest;
+import io.crossmodal.runtime.cache.ModelCatalog;
+import io.crossmodal.runtime.cache.ModelSelector;
 import io.crossmodal.proto.common.v1.ModelInfoResponse;
 import io.crossmodal.proto.common.v1.ModelRef;
 import io.crossmodal.proto.common.v1.ModelVersion;
-import io.crossmodal.proto.common.v1.ScoredSequences;
 import io.crossmodal.proto.common.v1.Vocabulary;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,24 +70,14 @@ public final class ProtoModels {
         if (spec.sourceVocabulary() != null) {
             b.setSourceVocabulary(vocabulary(spec.sourceVocabulary(), bundle.vocabulary(spec.sourceVocabulary())));
         }
-        b.setTargetVocabulary(vocabulary(spec.targetVocabulary(), bundle.vocabulary(spec.targetVocabulary())));
+        if (spec.targetVocabulary() != null) {
+            b.setTargetVocabulary(vocabulary(spec.targetVocabulary(), bundle.vocabulary(spec.targetVocabulary())));
+        }
         return b.build();
     }
 
     public static Vocabulary vocabulary(String name, List<String> symbols) {
         return Vocabulary.newBuilder().setName(name).addAllSymbols(symbols).build();
-    }
-
-    /** The hypotheses as a ScoredSequences message, best (highest log-probability) first. */
-    public static ScoredSequences scoredSequences(List<ScoredSequence> hypotheses) {
-        List<ScoredSequence> sorted = new ArrayList<>(hypotheses);
-        sorted.sort(Comparator.comparingDouble(ScoredSequence::logProb).reversed());
-        ScoredSequences.Builder b = ScoredSequences.newBuilder();
-        for (ScoredSequence h : sorted) {
-            b.addSequences(io.crossmodal.proto.common.v1.ScoredSequence.newBuilder()
-                    .addAllTokens(h.symbols()).setLogProb(h.logProb()));
-        }
-        return b.build();
     }
 
     private static Optional<Timestamp> timestamp(String iso) {

@@ -1,14 +1,17 @@
 package io.crossmodal.serving.common;
 
-import io.crossmodal.core.bundle.ModelRegistry;
-import io.crossmodal.core.onnx.ExecutionProvider;
-import io.crossmodal.core.onnx.OrtOptions;
-import io.crossmodal.core.onnx.SessionFactory;
-import io.crossmodal.core.serving.Seq2SeqPredictor;
-import io.crossmodal.core.serving.cache.ModelCache;
-import io.crossmodal.core.serving.cache.ModelCatalog;
-import io.crossmodal.core.serving.cache.ModelKey;
-import io.crossmodal.core.serving.cache.ModelSelector;
+import io.crossmodal.runtime.bundle.ModelRegistry;
+import io.crossmodal.runtime.onnx.ExecutionProvider;
+import io.crossmodal.runtime.onnx.OrtOptions;
+import io.crossmodal.runtime.onnx.SessionFactory;
+import io.crossmodal.runtime.family.ServedModel;
+import io.crossmodal.runtime.family.ServingContext;
+import io.crossmodal.runtime.family.ServingFamilies;
+import io.crossmodal.runtime.family.ServingFamily;
+import io.crossmodal.runtime.cache.ModelCache;
+import io.crossmodal.runtime.cache.ModelCatalog;
+import io.crossmodal.runtime.cache.ModelKey;
+import io.crossmodal.runtime.cache.ModelSelector;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,8 +33,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The models a service serves: the registry, the ONNX Runtime session factory, and the cache of
- * loaded predictors for the service's bundle component ({@link ServedComponent}, produced by the
- * service). Preloads the configured models at startup; a model that fails to preload is logged and
+ * loaded models for the service's role ({@link ServiceRole}, produced by the service), each loaded by
+ * the model family its bundle names ({@link ServingFamilies}: java.util.ServiceLoader over the family
+ * modules on the class path) and warmed up before it serves. Preloads the configured models at startup; a model that fails to preload is logged and
  * reported by the readiness check, not fatal.
  *
  * <p><b>Hot reload.</b> Unless {@code crossmodal.serving.reload-interval} is 0, the cache follows each
@@ -52,19 +56,19 @@ public class ServedModels {
 
     private static final Logger LOG = Logger.getLogger(ServedModels.class);
 
-    private final ServedComponent served;
+    private final ServiceRole served;
     private final ServingConfig config;
     private final ModelRegistry registry;
     private final ModelCatalog catalog;
     private final SessionFactory sessions;
-    private final ModelCache<Seq2SeqPredictor> cache;
+    private final ModelCache<ServedModel<?, ?>> cache;
     private final Map<String, String> preloadFailures = new LinkedHashMap<>();
     private final Duration reloadInterval;
     private final Map<String, ModelCache.Refresh> reloads = new ConcurrentHashMap<>();
     private ScheduledExecutorService reloader;
     private final Map<String, CompletableFuture<ModelCache.Refresh>> pendingRefreshes = new ConcurrentHashMap<>();
 
-    public ServedModels(ServedComponent served, ServingConfig config, ServingLoadConfig load) {
+    public ServedModels(ServiceRole served, ServingConfig config, ServingLoadConfig load) {
         this.served = served;
         this.config = config;
         this.reloadInterval = load.reloadInterval();
@@ -77,15 +81,17 @@ public class ServedModels {
         OrtOptions options = new OrtOptions(ExecutionProvider.parse(config.onnx().provider()), config.onnx().deviceId(),
                 config.onnx().intraOpThreads(), config.onnx().interOpThreads(), config.onnx().cudaMemoryLimit());
         this.sessions = new SessionFactory(options);
-        this.cache = ModelCache.seq2seq(registry, sessions, served.component(), config.serving().maxInputLength(),
-                config.serving().cacheSize());
+        ServingContext context = new ServingContext(served.service(), sessions, settings(config.serving()));
+        this.cache = new ModelCache<>(registry, bundle -> ServingFamilies.load(bundle, context), ServedModel::warmUp,
+                config.serving().cacheSize(), "service " + served.service());
         this.cache.followDefaults(!reloadInterval.isZero());
         if (!Files.isDirectory(root)) {
             LOG.warnf("model registry %s does not exist (yet); requests will answer NOT_FOUND until models are exported there",
                     root);
         }
-        LOG.infof("%s serves component %s from registry %s; ONNX Runtime execution provider: %s (requested %s%s)",
-                served.service(), served.component(), root, executionProvider(), config.onnx().provider(),
+        LOG.infof("%s serves model families %s from registry %s; ONNX Runtime execution provider: %s (requested %s%s)",
+                served.service(), ServingFamilies.all().stream().map(ServingFamily::name).toList(), root, executionProvider(),
+                config.onnx().provider(),
                 options.provider() == ExecutionProvider.CUDA ? ", device " + options.cudaDeviceId() : "");
     }
 
@@ -241,17 +247,26 @@ public class ServedModels {
         cache.close();
     }
 
-    /** The service and the bundle component it serves. */
-    public ServedComponent served() {
+    /** The service's role. */
+    public ServiceRole served() {
         return served;
     }
 
-    /** The bundle component this service runs ({@code p2g}, {@code g2p}). */
-    public String component() {
-        return served.component();
+    /**
+     * The service's settings as the families see them ({@link ServingContext#settings()}): the typed
+     * {@code crossmodal.serving.*} limits and defaults, and every {@code crossmodal.serving.limits."<name>"}.
+     */
+    static Map<String, Object> settings(ServingConfig.Serving serving) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("maxInputLength", serving.maxInputLength());
+        out.put("maxOutputLength", serving.maxOutputLength());
+        out.put("maxBeamWidth", serving.maxBeamWidth());
+        out.put("defaultBeamWidth", serving.defaultBeamWidth());
+        out.putAll(serving.limits());
+        return out;
     }
 
-    public ModelCache<Seq2SeqPredictor> cache() {
+    public ModelCache<ServedModel<?, ?>> cache() {
         return cache;
     }
 

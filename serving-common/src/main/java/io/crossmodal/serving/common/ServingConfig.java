@@ -71,6 +71,12 @@ public interface ServingConfig {
         @WithDefault("64")
         int maxInputLength();
 
+        /**
+         * Further limits and defaults by name for the model families ({@code crossmodal.serving.limits."<name>"}),
+         * e.g. a family's longest audio input; a bundle's serving settings may lower a limit, never raise it.
+         */
+        java.util.Map<String, String> limits();
+
         /** How many (model, version) pairs are kept loaded; the least recently used is closed beyond. */
         @WithDefault("4")
         int cacheSize();

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.crossmodal.core.serving.cache.ModelKey;
+import io.crossmodal.runtime.cache.ModelKey;
 import io.crossmodal.proto.common.v1.ScoredSequences;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -89,7 +89,7 @@ class OrderedStreamTest {
         }
     }
 
-    final Map<String, CompletableFuture<Seq2SeqCalls.Transduction>> results = new HashMap<>();
+    final Map<String, CompletableFuture<ServingCalls.Served>> results = new HashMap<>();
     final AtomicInteger cancelled = new AtomicInteger();
 
     StreamObserver<String> open(FakeCall call, int maxInFlight) {
@@ -97,14 +97,14 @@ class OrderedStreamTest {
             if (id.startsWith("bad")) {
                 throw GrpcErrors.invalid("unknown symbol in " + id);
             }
-            CompletableFuture<Seq2SeqCalls.Transduction> f = new CompletableFuture<>();
+            CompletableFuture<ServingCalls.Served> f = new CompletableFuture<>();
             results.put(id, f);
             return new InferenceQueue.Pending(f, cancelled::incrementAndGet);
         }, (id, t) -> id + "=" + t.modelVersion(), (id, status) -> id + "!" + status.getCode());
     }
 
-    static Seq2SeqCalls.Transduction result(int version) {
-        return new Seq2SeqCalls.Transduction(new ModelKey("m", version), ScoredSequences.getDefaultInstance());
+    static ServingCalls.Served result(int version) {
+        return new ServingCalls.Served(new ModelKey("m", version), ScoredSequences.newBuilder());
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.crossmodal.trainer.api;
 
-import io.crossmodal.core.bundle.Bundle;
-import io.crossmodal.core.bundle.ModelRegistry;
+import io.crossmodal.runtime.bundle.Bundle;
+import io.crossmodal.runtime.bundle.ModelRegistry;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.job.TrainingRun;
 import io.crossmodal.trainer.progress.ProgressEvent;
@@ -172,7 +172,7 @@ public class JobManager {
     private void checkResumable(JobConfig config, String resumeFrom) {
         JobRecord earlier = jobs.get(resumeFrom);
         if (earlier == null) {
-            throw new io.crossmodal.core.bundle.ModelNotFoundException("resume_from_job_id: no job with id '" + resumeFrom + "'");
+            throw new io.crossmodal.runtime.bundle.ModelNotFoundException("resume_from_job_id: no job with id '" + resumeFrom + "'");
         }
         if (!earlier.terminal()) {
             throw new IllegalArgumentException("resume_from_job_id: job " + resumeFrom + " has not finished");

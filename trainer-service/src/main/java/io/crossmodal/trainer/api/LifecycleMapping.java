@@ -1,11 +1,11 @@
 package io.crossmodal.trainer.api;
 
-import io.crossmodal.core.lifecycle.AliasChange;
-import io.crossmodal.core.lifecycle.DecisionRecord;
-import io.crossmodal.core.lifecycle.GateCheck;
-import io.crossmodal.core.lifecycle.Lineage;
-import io.crossmodal.core.lifecycle.ModelLifecycle;
-import io.crossmodal.core.lifecycle.PairedBootstrap;
+import io.crossmodal.lifecycle.AliasChange;
+import io.crossmodal.lifecycle.DecisionRecord;
+import io.crossmodal.lifecycle.gate.GateCheck;
+import io.crossmodal.lifecycle.Lineage;
+import io.crossmodal.lifecycle.ModelLifecycle;
+import io.crossmodal.lifecycle.gate.PairedBootstrap;
 import io.crossmodal.proto.trainer.v1.BootstrapInterval;
 import io.crossmodal.proto.trainer.v1.Decision;
 import io.crossmodal.proto.trainer.v1.ModelHistory;

@@ -1,11 +1,11 @@
 package io.crossmodal.trainer.api;
 
-import io.crossmodal.core.bundle.Bundle;
-import io.crossmodal.core.bundle.BundleCorruptException;
-import io.crossmodal.core.bundle.ModelNotFoundException;
-import io.crossmodal.core.lifecycle.DecisionRecord;
-import io.crossmodal.core.lifecycle.GateConfig;
-import io.crossmodal.core.lifecycle.ModelLifecycle;
+import io.crossmodal.runtime.bundle.Bundle;
+import io.crossmodal.runtime.bundle.BundleCorruptException;
+import io.crossmodal.runtime.bundle.ModelNotFoundException;
+import io.crossmodal.lifecycle.DecisionRecord;
+import io.crossmodal.lifecycle.gate.GateConfig;
+import io.crossmodal.lifecycle.ModelLifecycle;
 import io.crossmodal.proto.trainer.v1.GetModelHistoryRequest;
 import io.crossmodal.proto.trainer.v1.ModelHistory;
 import io.crossmodal.proto.trainer.v1.PromoteRequest;
@@ -14,7 +14,7 @@ import io.crossmodal.proto.trainer.v1.RollbackRequest;
 import io.crossmodal.proto.trainer.v1.RollbackResponse;
 import io.crossmodal.trainer.lifecycle.Promoter;
 import io.smallrye.common.annotation.Blocking;
-import io.crossmodal.core.bundle.ModelRegistry;
+import io.crossmodal.runtime.bundle.ModelRegistry;
 import io.crossmodal.proto.common.v1.ModelVersion;
 import io.crossmodal.proto.trainer.v1.Job;
 import io.crossmodal.proto.trainer.v1.JobConfig;

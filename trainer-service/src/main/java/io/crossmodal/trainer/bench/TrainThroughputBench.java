@@ -1,14 +1,15 @@
 package io.crossmodal.trainer.bench;
 
+import io.crossmodal.runtime.io.Json;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.crossmodal.core.data.Lexicon;
-import io.crossmodal.core.split.DataSplit;
-import io.crossmodal.core.split.SplitName;
-import io.crossmodal.core.split.Splitter;
+import io.crossmodal.datasets.cmudict.Lexicon;
+import io.crossmodal.datasets.split.DataSplit;
+import io.crossmodal.datasets.split.SplitName;
+import io.crossmodal.datasets.split.Splitter;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.job.Seq2SeqData;
 import io.crossmodal.trainer.job.Seq2SeqJob;
@@ -63,7 +64,7 @@ import java.util.stream.Stream;
  * padding, forward, backward, clipping, the Adam update and the progress event.
  */
 public final class TrainThroughputBench {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private TrainThroughputBench() {}
 

@@ -1,6 +1,6 @@
 package io.crossmodal.trainer.cli;
 
-import io.crossmodal.core.vocab.Vocabulary;
+import io.crossmodal.family.seq2seq.vocab.Vocabulary;
 import io.crossmodal.proto.common.v1.ModelRef;
 import io.crossmodal.proto.common.v1.ScoredSequence;
 import io.crossmodal.proto.common.v1.TokenSequence;

@@ -1,13 +1,13 @@
 package io.crossmodal.trainer.cli;
 
-import io.crossmodal.core.bundle.Bundle;
-import io.crossmodal.core.bundle.ModelRegistry;
-import io.crossmodal.core.data.Lexicon;
-import io.crossmodal.core.eval.EvalReport;
-import io.crossmodal.core.onnx.SessionFactory;
-import io.crossmodal.core.serving.Seq2SeqPredictor;
-import io.crossmodal.core.split.SplitName;
-import io.crossmodal.core.split.Splitter;
+import io.crossmodal.runtime.bundle.Bundle;
+import io.crossmodal.runtime.bundle.ModelRegistry;
+import io.crossmodal.datasets.cmudict.Lexicon;
+import io.crossmodal.family.seq2seq.eval.EvalReport;
+import io.crossmodal.runtime.onnx.SessionFactory;
+import io.crossmodal.family.seq2seq.serving.Seq2SeqPredictor;
+import io.crossmodal.datasets.split.SplitName;
+import io.crossmodal.datasets.split.Splitter;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.job.Evaluation;
 import io.crossmodal.trainer.job.Seq2SeqData;
@@ -31,7 +31,7 @@ final class EvaluateCommand {
         SplitName split = Arrays.stream(SplitName.values()).filter(n -> n.key().equals(splitName)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown split '" + splitName + "' (test, dev, ...)"));
         Bundle bundle = new ModelRegistry(registry).load(model, version);
-        JobConfig cfg = JobConfig.parse(new com.fasterxml.jackson.databind.ObjectMapper()
+        JobConfig cfg = JobConfig.parse(io.crossmodal.runtime.io.Json.MAPPER
                 .writeValueAsString(bundle.manifest().trainingConfig()));
         int beam = Integer.parseInt(TrainerCli.option(args, "--beam", Integer.toString(cfg.train().beamWidth())));
         Lexicon lexicon = Seq2SeqJob.loadLexicon(cfg);

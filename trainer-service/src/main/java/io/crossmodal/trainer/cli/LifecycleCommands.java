@@ -1,12 +1,12 @@
 package io.crossmodal.trainer.cli;
 
-import io.crossmodal.core.lifecycle.AliasChange;
-import io.crossmodal.core.lifecycle.DecisionRecord;
-import io.crossmodal.core.lifecycle.GateConfig;
-import io.crossmodal.core.lifecycle.GcReport;
-import io.crossmodal.core.lifecycle.Lineage;
-import io.crossmodal.core.lifecycle.ModelLifecycle;
-import io.crossmodal.core.lifecycle.Provenance;
+import io.crossmodal.lifecycle.AliasChange;
+import io.crossmodal.lifecycle.DecisionRecord;
+import io.crossmodal.lifecycle.gate.GateConfig;
+import io.crossmodal.lifecycle.GcReport;
+import io.crossmodal.lifecycle.Lineage;
+import io.crossmodal.lifecycle.ModelLifecycle;
+import io.crossmodal.lifecycle.Provenance;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.lifecycle.Promoter;
 import java.nio.file.Path;

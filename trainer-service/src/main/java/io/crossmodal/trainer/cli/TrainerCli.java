@@ -1,7 +1,7 @@
 package io.crossmodal.trainer.cli;
 
-import io.crossmodal.core.bundle.BundleCorruptException;
-import io.crossmodal.core.bundle.ModelNotFoundException;
+import io.crossmodal.runtime.bundle.BundleCorruptException;
+import io.crossmodal.runtime.bundle.ModelNotFoundException;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.job.TrainingRun;
 import io.crossmodal.trainer.progress.ConsoleProgress;
@@ -36,8 +36,7 @@ public final class TrainerCli {
                     }
                     configureThreads(cfg.train().threads());
                     TrainingRun.Outcome out = TrainingRun.run(cfg, new ConsoleProgress(System.out), () -> false);
-                    out.reports().forEach((c, r) -> System.out.printf(Locale.ROOT, "%s test: PER %.2f%% WER %.2f%% (%d words)%n",
-                            c, 100 * r.metrics().per(), 100 * r.metrics().wer(), r.metrics().words()));
+                    out.scores().forEach((c, s) -> System.out.println(c + " test: " + describe(s.metrics())));
                     System.out.println("run directory: " + out.runDir().toAbsolutePath());
                     if (out.bundle() != null) {
                         System.out.println("bundle: " + out.bundle().model() + "/" + out.bundle().version() + " in "
@@ -159,5 +158,14 @@ public final class TrainerCli {
                 Actor: --actor, else $CROSSMODAL_ACTOR, else the user name. Exit codes: 0 ok, 1 failure,
                 2 usage/invalid input, 3 promotion refused.
                 """);
+    }
+
+    /** "per 12.34 %, wer 45.67 %, words 5000" style: rates (in [0, 1]) as percentages, counts as integers. */
+    static String describe(java.util.Map<String, Double> metrics) {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        metrics.forEach((name, v) -> parts.add(v == Math.rint(v) && Math.abs(v) > 1
+                ? String.format(Locale.ROOT, "%s %d", name, v.longValue())
+                : String.format(Locale.ROOT, "%s %.2f%%", name.toUpperCase(Locale.ROOT), 100 * v)));
+        return String.join(", ", parts);
     }
 }

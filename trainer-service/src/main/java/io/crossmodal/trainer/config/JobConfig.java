@@ -1,11 +1,10 @@
 package io.crossmodal.trainer.config;
 
+import io.crossmodal.runtime.io.Json;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import io.crossmodal.core.split.SplitConfig;
+import io.crossmodal.datasets.split.SplitConfig;
 import io.crossmodal.trainer.train.TrainSettings;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,11 +33,7 @@ public record JobConfig(
         // Absent (null) = supervised training only; left out of the JSON so existing configs serialise unchanged.
         @JsonInclude(JsonInclude.Include.NON_NULL) Semi semi) {
 
-    public static final Set<String> FAMILIES = Set.of("seq2seq");
-    public static final Set<String> COMPONENTS = Set.of("g2p", "p2g", "prior");
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.STRICT;
 
     /** Where the lexicon comes from: {@code cmudict} (pinned npm download) or a file path. */
     public record Data(String source, Boolean stripStress, Integer maxWords) {
@@ -208,21 +203,20 @@ public record JobConfig(
             throw new IllegalArgumentException("name must match [a-z0-9][a-z0-9._-]{0,63}, got '" + name + "'");
         }
         family = family == null ? "seq2seq" : family;
-        if (!FAMILIES.contains(family)) {
-            throw new IllegalArgumentException("unknown model family '" + family + "', known: " + FAMILIES);
-        }
+        // the family's registry names the families and their components (a new family adds no code here)
+        io.crossmodal.trainer.family.TrainingFamily fam = io.crossmodal.trainer.family.TrainingFamilies.require(family);
         data = data == null ? new Data(null, null, null) : data;
         split = split == null ? new Split(null, null, null, null, null, null) : split;
         model = model == null ? new Model(null, null, null, null, null, null, null) : model;
         train = train == null ? new Train(null, null, null, null, null, null, null, null, null, null) : train;
-        components = components == null ? List.of("g2p", "p2g", "prior") : List.copyOf(components);
+        components = components == null ? fam.defaultComponents() : List.copyOf(components);
         for (String c : components) {
-            if (!COMPONENTS.contains(c)) {
-                throw new IllegalArgumentException("unknown component '" + c + "', known: " + COMPONENTS);
+            if (!fam.components().contains(c)) {
+                throw new IllegalArgumentException("unknown component '" + c + "', known: " + new java.util.TreeSet<>(fam.components()));
             }
         }
         if (components.isEmpty()) {
-            throw new IllegalArgumentException("components must name at least one of " + COMPONENTS);
+            throw new IllegalArgumentException("components must name at least one of " + new java.util.TreeSet<>(fam.components()));
         }
         seed = seed == null ? 1L : seed;
         export = export == null ? Boolean.TRUE : export;

@@ -1,7 +1,7 @@
 package io.crossmodal.trainer.events;
 
-import io.crossmodal.core.lifecycle.EventLog;
-import io.crossmodal.core.lifecycle.LifecycleEvent;
+import io.crossmodal.lifecycle.EventLog;
+import io.crossmodal.lifecycle.LifecycleEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;

@@ -1,28 +1,32 @@
 package io.crossmodal.trainer.export;
 
-import io.crossmodal.core.bundle.Bundle;
-import io.crossmodal.core.bundle.ComponentSpec;
-import io.crossmodal.core.bundle.ComponentSpecs;
-import io.crossmodal.core.bundle.FileContent;
-import io.crossmodal.core.bundle.Manifest;
-import io.crossmodal.core.lifecycle.ModelLifecycle;
-import io.crossmodal.core.lifecycle.Provenance;
-import io.crossmodal.core.onnx.PriorGraphs;
-import io.crossmodal.core.onnx.PriorWeights;
-import io.crossmodal.core.onnx.Seq2SeqGraphs;
-import io.crossmodal.core.onnx.Seq2SeqWeights;
-import io.crossmodal.core.split.SplitName;
+import io.crossmodal.runtime.bundle.Bundle;
+import io.crossmodal.runtime.bundle.ComponentSpec;
+import io.crossmodal.runtime.bundle.ComponentSpecs;
+import io.crossmodal.runtime.bundle.FileContent;
+import io.crossmodal.runtime.bundle.Manifest;
+import io.crossmodal.lifecycle.ModelLifecycle;
+import io.crossmodal.lifecycle.Provenance;
+import io.crossmodal.family.seq2seq.onnx.PriorGraphs;
+import io.crossmodal.family.seq2seq.onnx.PriorWeights;
+import io.crossmodal.family.seq2seq.onnx.Seq2SeqGraphs;
+import io.crossmodal.family.seq2seq.onnx.Seq2SeqWeights;
+import io.crossmodal.datasets.split.SplitName;
 import io.crossmodal.trainer.job.Seq2SeqJob.TrainedModels;
 import io.crossmodal.trainer.model.PriorBlock;
 import io.crossmodal.trainer.model.Seq2SeqBlock;
 import io.crossmodal.trainer.model.WeightExtractor;
+import io.crossmodal.trainer.config.JobConfig;
+import io.crossmodal.trainer.family.TrainingFamily;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Turns trained DJL components into ONNX graphs and registers them, with the manifest and the
- * lineage, as one bundle in the registry (atomically; see {@link ModelLifecycle#register}).
+ * Turns trained seq2seq DJL components into ONNX graphs, and registers any family's bundle content,
+ * with the manifest and the lineage, as one bundle in the registry (atomically; see
+ * {@link ModelLifecycle#register}).
  */
 public final class BundleExporter {
     public static final String GRAPHEMES = "graphemes";
@@ -56,24 +60,39 @@ public final class BundleExporter {
         return new Graphs(specs, files);
     }
 
-    /** Registers the bundle as {@code actor} (lineage, alias history and the ModelRegistered event record it). */
-    public static Bundle write(TrainedModels m, Graphs graphs, Path registry, Map<String, Object> metrics, String actor) {
-        Manifest.Builder b = Manifest.builder(m.config.family())
-                .vocabulary(GRAPHEMES, m.data.graphemes.symbols())
-                .vocabulary(PHONEMES, m.data.phonemes.symbols())
-                .trainingConfig(m.config.toMap());
-        graphs.specs().forEach(b::component);
-        metrics.forEach(b::metric);
+    /** The vocabularies the components refer to. */
+    public static Map<String, List<String>> vocabularies(TrainedModels m) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        out.put(GRAPHEMES, m.data.graphemes.symbols());
+        out.put(PHONEMES, m.data.phonemes.symbols());
+        return out;
+    }
+
+    /** The split's fingerprint ({@code split}) and each part's hash. */
+    public static Map<String, String> fingerprint(TrainedModels m) {
         Map<String, String> fp = new LinkedHashMap<>();
         fp.put("split", m.data.split.fingerprint());
         for (SplitName n : SplitName.values()) {
             fp.put(n.key(), m.data.split.hash(n));
         }
-        b.dataFingerprint(fp);
+        return fp;
+    }
+
+    /**
+     * Registers a family's bundle content as {@code actor} (lineage, alias history and the
+     * ModelRegistered event record it), for any family.
+     */
+    public static Bundle register(JobConfig cfg, TrainingFamily.BundleContent content, Path registry, Map<String, Object> metrics,
+            String actor) {
+        Manifest.Builder b = Manifest.builder(cfg.family()).trainingConfig(cfg.toMap());
+        content.vocabularies().forEach(b::vocabulary);
+        content.components().forEach(b::component);
+        metrics.forEach(b::metric);
+        b.dataFingerprint(content.dataFingerprint());
+        content.serving().forEach(b::serving);
         Map<String, FileContent> files = new LinkedHashMap<>();
-        graphs.files().forEach((name, bytes) -> files.put(name, FileContent.of(bytes)));
+        content.files().forEach((name, bytes) -> files.put(name, FileContent.of(bytes)));
         // registration: the bundle with its lineage, the candidate alias and the ModelRegistered event
-        return new ModelLifecycle(registry).register(m.config.name(), b.build(), files, actor,
-                Provenance.sourceCommit());
+        return new ModelLifecycle(registry).register(cfg.name(), b.build(), files, actor, Provenance.sourceCommit());
     }
 }

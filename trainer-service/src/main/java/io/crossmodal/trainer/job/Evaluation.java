@@ -1,15 +1,15 @@
 package io.crossmodal.trainer.job;
 
-import io.crossmodal.core.eval.ErrorRates;
-import io.crossmodal.core.eval.EvalReport;
-import io.crossmodal.core.eval.Evaluator;
-import io.crossmodal.core.eval.WordScore;
-import io.crossmodal.core.search.SearchOptions;
-import io.crossmodal.core.serving.InvalidInputException;
-import io.crossmodal.core.serving.ScoredSequence;
-import io.crossmodal.core.serving.Seq2SeqPredictor;
-import io.crossmodal.core.split.SplitName;
-import io.crossmodal.core.vocab.Vocabulary;
+import io.crossmodal.family.seq2seq.eval.ErrorRates;
+import io.crossmodal.family.seq2seq.eval.EvalReport;
+import io.crossmodal.family.seq2seq.eval.Evaluator;
+import io.crossmodal.family.seq2seq.eval.WordScore;
+import io.crossmodal.family.seq2seq.search.SearchOptions;
+import io.crossmodal.runtime.family.InvalidInputException;
+import io.crossmodal.family.seq2seq.serving.ScoredSequence;
+import io.crossmodal.family.seq2seq.serving.Seq2SeqPredictor;
+import io.crossmodal.datasets.split.SplitName;
+import io.crossmodal.family.seq2seq.vocab.Vocabulary;
 import io.crossmodal.trainer.config.JobConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,13 +26,23 @@ public final class Evaluation {
 
     public static EvalReport evaluate(JobConfig cfg, Seq2SeqData data, String component, Seq2SeqPredictor predictor,
             SplitName split, int beamWidth) {
+        return evaluateScored(cfg, data, component, predictor, split, beamWidth).report();
+    }
+
+    /** A report and the per-word scores it aggregates (in sorted word order, as {@link #scoreWords}). */
+    public record Scored(EvalReport report, List<WordScore> scores) {}
+
+    /** {@link #evaluate} that also returns every word's score (one decoding pass for both). */
+    public static Scored evaluateScored(JobConfig cfg, Seq2SeqData data, String component, Seq2SeqPredictor predictor,
+            SplitName split, int beamWidth) {
         boolean g2p = component.equals("g2p");
         Map<String, List<List<String>>> refs = references(data, component, split);
         long start = System.nanoTime();
         Map<String, List<String>> hyps = hypotheses(refs, component, predictor, beamWidth, cfg.model().maxOutputLength());
         double seconds = (System.nanoTime() - start) / 1e9;
         ErrorRates rates = Evaluator.evaluate(hyps, refs);
-        List<WordScore> examples = Evaluator.errors(Evaluator.scoreAll(hyps, refs), 20);
+        List<WordScore> scores = Evaluator.scoreAll(hyps, refs);
+        List<WordScore> examples = Evaluator.errors(scores, 20);
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (SplitName n : SplitName.values()) {
             counts.put(n.key() + "_words", data.split.count(n));
@@ -41,8 +51,8 @@ public final class Evaluation {
         Map<String, Double> timings = new LinkedHashMap<>();
         timings.put("decode_seconds", seconds);
         timings.put("words_per_second", refs.size() / Math.max(seconds, 1e-9));
-        return new EvalReport(cfg.name(), g2p ? "g2p (graphemes -> phonemes)" : "p2g (phonemes -> graphemes)",
-                split.key(), counts, rates, cfg.toMap(), cfg.seed(), data.split.fingerprint(), timings, examples);
+        return new Scored(new EvalReport(cfg.name(), g2p ? "g2p (graphemes -> phonemes)" : "p2g (phonemes -> graphemes)",
+                split.key(), counts, rates, cfg.toMap(), cfg.seed(), data.split.fingerprint(), timings, examples), scores);
     }
 
     /** The references of a split for a component: spelling -> pronunciations (g2p) or pronunciation -> spellings (p2g). */

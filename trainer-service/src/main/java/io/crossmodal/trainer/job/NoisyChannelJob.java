@@ -1,11 +1,11 @@
 package io.crossmodal.trainer.job;
 
+import io.crossmodal.runtime.io.Json;
 import ai.djl.Model;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import io.crossmodal.core.data.Lexicon;
-import io.crossmodal.core.split.SplitName;
-import io.crossmodal.core.vocab.Vocabulary;
+import io.crossmodal.datasets.cmudict.Lexicon;
+import io.crossmodal.datasets.split.SplitName;
+import io.crossmodal.family.seq2seq.vocab.Vocabulary;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.model.PriorBlock;
 import io.crossmodal.trainer.model.Scorer;
@@ -47,7 +47,7 @@ import org.jboss.logging.Logger;
  */
 public final class NoisyChannelJob {
     private static final Logger LOG = Logger.getLogger(NoisyChannelJob.class);
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.MAPPER;
     static final String COMPONENT = "semi";
     private static final List<String> PARTS = List.of("g2p", "p2g", "prior");
 

@@ -1,10 +1,10 @@
 package io.crossmodal.trainer.job;
 
-import io.crossmodal.core.data.Lexicon;
-import io.crossmodal.core.data.LexiconEntry;
-import io.crossmodal.core.split.DataSplit;
-import io.crossmodal.core.split.SplitName;
-import io.crossmodal.core.vocab.Vocabulary;
+import io.crossmodal.datasets.cmudict.Lexicon;
+import io.crossmodal.datasets.cmudict.LexiconEntry;
+import io.crossmodal.datasets.split.DataSplit;
+import io.crossmodal.datasets.split.SplitName;
+import io.crossmodal.family.seq2seq.vocab.Vocabulary;
 import io.crossmodal.trainer.train.Example;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

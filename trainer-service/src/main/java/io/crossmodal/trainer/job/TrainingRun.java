@@ -1,35 +1,36 @@
 package io.crossmodal.trainer.job;
 
-import io.crossmodal.core.bundle.Bundle;
-import io.crossmodal.core.lifecycle.Provenance;
-import io.crossmodal.core.data.Lexicon;
-import io.crossmodal.core.eval.EvalReport;
-import io.crossmodal.core.onnx.OrtSeq2Seq;
-import io.crossmodal.core.onnx.SessionFactory;
-import io.crossmodal.core.serving.Seq2SeqPredictor;
-import io.crossmodal.core.split.SplitName;
-import io.crossmodal.core.bundle.ComponentSpecs;
+import io.crossmodal.lifecycle.Provenance;
+import io.crossmodal.lifecycle.gate.ComponentScores;
+import io.crossmodal.runtime.bundle.Bundle;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.export.BundleExporter;
+import io.crossmodal.trainer.family.TrainingFamilies;
+import io.crossmodal.trainer.family.TrainingFamily;
 import io.crossmodal.trainer.progress.ProgressEvent;
 import io.crossmodal.trainer.progress.ProgressListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
 /**
- * One training job end to end: data, split, training (resuming from checkpoints), ONNX graphs,
- * test evaluation by beam search over those graphs in ONNX Runtime, reports, and the bundle.
+ * One training job end to end, for any model family ({@link TrainingFamily}, chosen by the config's
+ * {@code family}): training (resuming from checkpoints), export, test evaluation over the exported
+ * graphs, reports, and the bundle. The test metrics go into the manifest as
+ * {@code <component>.test.<metric>}, whatever the family names its metrics.
  */
 public final class TrainingRun {
     private static final Logger LOG = Logger.getLogger(TrainingRun.class);
 
-    public record Outcome(Path runDir, Bundle bundle, Map<String, EvalReport> reports, Map<String, Object> metrics) {}
+    /**
+     * @param scores each evaluated component's test scores (named metrics and per-example values)
+     * @param metrics everything recorded in the bundle manifest
+     */
+    public record Outcome(Path runDir, Bundle bundle, Map<String, ComponentScores> scores, Map<String, Object> metrics) {}
 
     private TrainingRun() {}
 
@@ -40,65 +41,34 @@ public final class TrainingRun {
     /** As {@link #run(JobConfig, ProgressListener, BooleanSupplier)}, registering the bundle as {@code actor}. */
     public static Outcome run(JobConfig cfg, ProgressListener progress, BooleanSupplier cancelled, String actor)
             throws IOException {
+        TrainingFamily family = TrainingFamilies.require(cfg.family());
         Path runDir = Path.of(cfg.runDir());
         Files.createDirectories(runDir);
         Files.writeString(runDir.resolve("config.json"), cfg.toJson());
         long start = System.nanoTime();
         phase(progress, cancelled, PREPARE, start, "loading and splitting the data");
-        Lexicon lexicon = Seq2SeqJob.loadLexicon(cfg);
-        try (Seq2SeqJob.TrainedModels models = cfg.semiEnabled()
-                ? new NoisyChannelJob(progress, cancelled).train(cfg, lexicon, runDir)
-                : new Seq2SeqJob(progress, cancelled).train(cfg, lexicon, runDir)) {
+        try (TrainingFamily.Trained trained = family.train(cfg, runDir, progress, cancelled)) {
             double trainSeconds = (System.nanoTime() - start) / 1e9;
             phase(progress, cancelled, EXPORT, start, "ONNX graphs and the test evaluation");
-            BundleExporter.Graphs graphs = BundleExporter.graphs(models);
-            Map<String, EvalReport> reports = new LinkedHashMap<>();
+            TrainingFamily.BundleContent content = trained.export();
+            Map<String, ComponentScores> scores = trained.evaluate(content, runDir, progress);
+            checkCancelled(cancelled);
             Map<String, Object> metrics = new LinkedHashMap<>();
-            SessionFactory factory = SessionFactory.cpu();
-            for (String component : List.of("g2p", "p2g")) {
-                if (!models.models.containsKey(component)) {
-                    continue;
-                }
-                checkCancelled(cancelled);
-                progress.onProgress(new ProgressEvent(component, "test", 0, 0, 0, 0, Map.of(), Map.of(),
-                        (System.nanoTime() - start) / 1e9, Double.NaN, "beam-search evaluation on the test split"));
-                OrtSeq2Seq ort = OrtSeq2Seq.create(factory, graphs.files().get(ComponentSpecs.encoderFile(component)),
-                        graphs.files().get(ComponentSpecs.decoderStepFile(component)));
-                boolean g2p = component.equals("g2p");
-                try (Seq2SeqPredictor predictor = new Seq2SeqPredictor(ort,
-                        (g2p ? models.data.graphemes : models.data.phonemes).symbols(),
-                        (g2p ? models.data.phonemes : models.data.graphemes).symbols(),
-                        Seq2SeqPredictor.DEFAULT_MAX_INPUT_LENGTH)) {
-                    EvalReport report = Evaluation.evaluate(cfg, models.data, component, predictor, SplitName.TEST,
-                            cfg.train().beamWidth());
-                    reports.put(component, report);
-                    report.writeJson(runDir.resolve("report-" + component + ".json"));
-                    report.writeMarkdown(runDir.resolve("report-" + component + ".md"));
-                    metrics.put(component + ".test.per", report.metrics().per());
-                    metrics.put(component + ".test.wer", report.metrics().wer());
-                    metrics.put(component + ".test.words", report.metrics().words());
-                    LOG.infof("%s test: PER %.4f WER %.4f over %d words", component, report.metrics().per(),
-                            report.metrics().wer(), report.metrics().words());
-                }
-            }
-            models.results.forEach((c, r) -> {
-                metrics.put(c + ".dev.best", r.bestDev());
-                metrics.put(c + ".train.seconds", r.seconds());
-                metrics.put(c + ".train.steps", r.steps());
-            });
-            metrics.putAll(models.extraMetrics);
+            scores.forEach((component, s) -> s.metrics().forEach((name, value) ->
+                    metrics.put(component + ".test." + name, value)));
+            metrics.putAll(trained.trainingMetrics());
             metrics.put("train.seconds.total", trainSeconds);
             Bundle bundle = null;
             if (cfg.export()) {
                 // the last point of no return: whoever watches the job (the Trainer API's job process) may still
                 // veto the registration here; after it, the bundle is registered
                 phase(progress, cancelled, REGISTER, start, "registering the bundle");
-                bundle = BundleExporter.write(models, graphs, Path.of(cfg.registryDir()), metrics, actor);
+                bundle = BundleExporter.register(cfg, content, Path.of(cfg.registryDir()), metrics, actor);
                 LOG.infof("registered bundle %s/%d in %s", bundle.model(), bundle.version(), cfg.registryDir());
             }
             progress.onProgress(new ProgressEvent("job", "done", 0, 0, 0, 0, Map.of(), Map.of(),
                     (System.nanoTime() - start) / 1e9, 0, bundle == null ? "done" : "bundle " + bundle.model() + "/" + bundle.version()));
-            return new Outcome(runDir, bundle, reports, metrics);
+            return new Outcome(runDir, bundle, scores, metrics);
         }
     }
 

@@ -1,26 +1,20 @@
 package io.crossmodal.trainer.lifecycle;
 
+import io.crossmodal.runtime.io.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.crossmodal.core.bundle.Bundle;
-import io.crossmodal.core.bundle.ComponentSpec;
-import io.crossmodal.core.data.Lexicon;
-import io.crossmodal.core.eval.WordScore;
-import io.crossmodal.core.lifecycle.DecisionRecord;
-import io.crossmodal.core.lifecycle.Gate;
-import io.crossmodal.core.lifecycle.GateCheck;
-import io.crossmodal.core.lifecycle.GateConfig;
-import io.crossmodal.core.lifecycle.LifecycleConflictException;
-import io.crossmodal.core.lifecycle.Lineage;
-import io.crossmodal.core.lifecycle.ModelLifecycle;
-import io.crossmodal.core.lifecycle.PairedBootstrap;
-import io.crossmodal.core.onnx.SessionFactory;
-import io.crossmodal.core.serving.Seq2SeqPredictor;
-import io.crossmodal.core.split.SplitName;
-import io.crossmodal.core.split.Splitter;
+import io.crossmodal.runtime.bundle.Bundle;
+import io.crossmodal.lifecycle.DecisionRecord;
+import io.crossmodal.lifecycle.gate.Gate;
+import io.crossmodal.lifecycle.gate.GateCheck;
+import io.crossmodal.lifecycle.gate.GateConfig;
+import io.crossmodal.lifecycle.LifecycleConflictException;
+import io.crossmodal.lifecycle.Lineage;
+import io.crossmodal.lifecycle.ModelLifecycle;
+import io.crossmodal.lifecycle.gate.PairedBootstrap;
+import io.crossmodal.lifecycle.gate.ComponentScores;
 import io.crossmodal.trainer.config.JobConfig;
-import io.crossmodal.trainer.job.Evaluation;
-import io.crossmodal.trainer.job.Seq2SeqData;
-import io.crossmodal.trainer.job.Seq2SeqJob;
+import io.crossmodal.trainer.family.TrainingFamilies;
+import io.crossmodal.trainer.family.TrainingFamily;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -34,13 +28,14 @@ import org.jboss.logging.Logger;
 
 /**
  * {@code promote}: evaluates a candidate version and the current production version on the
- * candidate's frozen test split (re-created from its lineage, fingerprint checked), both by ONNX
- * Runtime beam search with the same settings, applies the gate, writes the decision record and
- * moves {@code production} only if every check passed.
+ * candidate's frozen test split (re-created from its lineage, fingerprint checked) with the same
+ * settings, through the candidate's model family ({@link TrainingFamily#gateEvaluation}), applies
+ * the gate to whatever metrics the family reports, writes the decision record and moves
+ * {@code production} only if every check passed.
  */
 public final class Promoter {
     private static final Logger LOG = Logger.getLogger(Promoter.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private Promoter() {}
 
@@ -64,7 +59,7 @@ public final class Promoter {
         Bundle cand = lc.registry().load(model, Integer.toString(candidate));
         Lineage lineage = lc.lineage(model, candidate);
         JobConfig cfg = JobConfig.parse(JSON.writeValueAsString(lineage.jobConfig()));
-        List<String> components = components(gate, cand);
+        List<String> components = components(gate, cand, TrainingFamilies.require(cfg.family()));
         Bundle prod = null;
         if (production.isPresent()) {
             prod = lc.registry().load(model, Integer.toString(production.get()));
@@ -76,26 +71,16 @@ public final class Promoter {
             }
         }
 
-        Lexicon lexicon = Seq2SeqJob.loadLexicon(cfg);
-        Seq2SeqData data = new Seq2SeqData(lexicon, Splitter.split(lexicon, cfg.splitConfig()));
-        String expected = lineage.dataFingerprint().get("split");
-        if (expected == null || !expected.equals(data.split.fingerprint())) {
-            throw new IllegalStateException("the data no longer reproduces the candidate's test split (fingerprint "
-                    + expected + " recorded, " + data.split.fingerprint() + " now): refusing to decide on a different test set");
-        }
-        int beam = gate.beamWidth() > 0 ? gate.beamWidth() : cfg.train().beamWidth();
-        int maxOut = cfg.model().maxOutputLength();
-        Map<String, List<WordScore>> candScores = new LinkedHashMap<>();
-        Map<String, List<WordScore>> prodScores = prod == null ? null : new LinkedHashMap<>();
-        SessionFactory factory = SessionFactory.cpu();
-        long start = System.nanoTime();
+        TrainingFamily family = TrainingFamilies.require(cfg.family());
+        TrainingFamily.GateEvaluation evaluation = family.gateEvaluation(cfg, lineage, gate);
+        Map<String, ComponentScores> candScores = new LinkedHashMap<>();
+        Map<String, ComponentScores> prodScores = prod == null ? null : new LinkedHashMap<>();
         for (String c : components) {
-            candScores.put(c, score(cand, c, factory, data, beam, maxOut));
+            candScores.put(c, evaluation.score(cand, c));
             if (prod != null) {
-                prodScores.put(c, score(prod, c, factory, data, beam, maxOut));
+                prodScores.put(c, evaluation.score(prod, c));
             }
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
         Gate.Result result = Gate.evaluate(gate, candScores, prodScores);
 
         Instant now = Instant.now();
@@ -104,25 +89,18 @@ public final class Promoter {
         inputs.put("gateSource", gateSource);
         inputs.put("gate", gate.toMap());
         inputs.put("components", components);
-        Map<String, Object> split = new LinkedHashMap<>();
-        split.put("name", SplitName.TEST.key());
-        split.put("fingerprint", data.split.fingerprint());
-        split.put("testHash", data.split.hash(SplitName.TEST));
-        split.put("words", data.split.count(SplitName.TEST));
-        split.put("seed", cfg.seed());
-        split.put("source", cfg.data().source());
-        inputs.put("testSplit", split);
-        inputs.put("evaluation", Map.of("engine", "onnxruntime", "search", "beam", "beamWidth", beam,
-                "maxOutputLength", maxOut, "seconds", seconds));
+        inputs.put("family", family.name());
+        inputs.put("testSplit", evaluation.testSet());
+        inputs.put("evaluation", evaluation.settings());
         inputs.put("candidateSourceCommit", lineage.sourceCommit());
         if (prod != null) {
             Lineage pl = lc.lineage(model, production.get());
-            boolean same = data.split.fingerprint().equals(pl.dataFingerprint().get("split"));
+            boolean same = evaluation.fingerprint().equals(pl.dataFingerprint().get("split"));
             inputs.put("productionSourceCommit", pl.sourceCommit());
             inputs.put("productionTrainedOnSameSplit", same);
             if (!same) {
                 LOG.warnf("production %s/%d was trained on another split (%s); its test numbers on the candidate's split may"
-                        + " be optimistic if it saw some of these words in training", model, production.get(),
+                        + " be optimistic if it saw some of these examples in training", model, production.get(),
                         pl.dataFingerprint().get("split"));
             }
         }
@@ -135,21 +113,10 @@ public final class Promoter {
         return lc.commitPromotion(d);
     }
 
-    private static List<WordScore> score(Bundle bundle, String component, SessionFactory factory, Seq2SeqData data, int beam,
-            int maxOut) {
-        try (Seq2SeqPredictor p = Seq2SeqPredictor.create(bundle, component, factory)) {
-            return Evaluation.scoreWords(data, component, p, SplitName.TEST, beam, maxOut);
-        }
-    }
-
-    private static List<String> components(GateConfig gate, Bundle cand) {
+    private static List<String> components(GateConfig gate, Bundle cand, TrainingFamily family) {
         List<String> out = new ArrayList<>();
         if (gate.components().isEmpty()) {
-            cand.manifest().components().forEach((name, spec) -> {
-                if (spec.type().equals(ComponentSpec.TYPE_SEQ2SEQ)) {
-                    out.add(name);
-                }
-            });
+            out.addAll(family.gatedComponents(cand));
         } else {
             for (String c : gate.components()) {
                 if (!cand.manifest().components().containsKey(c)) {
@@ -160,7 +127,7 @@ public final class Promoter {
             }
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException("candidate " + cand.model() + "/" + cand.version() + " has no seq2seq component to gate");
+            throw new IllegalArgumentException("candidate " + cand.model() + "/" + cand.version() + " has no " + family.name() + " component to gate");
         }
         return out;
     }
@@ -181,17 +148,16 @@ public final class Promoter {
                 d.candidateVersion(), d.productionVersion() == null ? "none" : d.productionVersion(), d.actor()));
         for (Map.Entry<String, Map<String, Object>> e : d.candidateMetrics().entrySet()) {
             Map<String, Object> p = d.productionMetrics() == null ? null : d.productionMetrics().get(e.getKey());
-            sb.append(String.format(Locale.ROOT, "  %-4s candidate PER %6.2f%%  WER %6.2f%%", e.getKey(),
-                    100 * num(e.getValue().get("per")), 100 * num(e.getValue().get("wer"))));
+            sb.append(String.format(Locale.ROOT, "  %-4s candidate %s", e.getKey(), metrics(e.getValue())));
             if (p != null) {
-                sb.append(String.format(Locale.ROOT, " | production PER %6.2f%%  WER %6.2f%%", 100 * num(p.get("per")),
-                        100 * num(p.get("wer"))));
+                sb.append(" | production ").append(metrics(p));
             }
-            sb.append(String.format(Locale.ROOT, "  (%s words)%n", e.getValue().get("words")));
+            sb.append(System.lineSeparator());
             PairedBootstrap.Interval ci = d.bootstrap().get(e.getKey());
             if (ci != null) {
-                sb.append(String.format(Locale.ROOT, "       PER difference %+.4f, %.0f%% paired bootstrap CI [%+.4f, %+.4f]%n",
-                        ci.observed(), 100 * ci.confidence(), ci.lower(), ci.upper()));
+                String metric = ci.metric() == null ? "PER" : ci.metric().toUpperCase(Locale.ROOT);
+                sb.append(String.format(Locale.ROOT, "       %s difference %+.4f, %.0f%% paired bootstrap CI [%+.4f, %+.4f]%n",
+                        metric, ci.observed(), 100 * ci.confidence(), ci.lower(), ci.upper()));
             }
         }
         for (GateCheck c : d.checks()) {
@@ -201,7 +167,18 @@ public final class Promoter {
         return sb.toString();
     }
 
-    private static double num(Object o) {
-        return o instanceof Number n ? n.doubleValue() : Double.NaN;
+    /** "PER 12.34%  WER 45.67%  (5000 words)": fractions as percentages, counts as integers. */
+    private static String metrics(Map<String, Object> m) {
+        StringBuilder sb = new StringBuilder();
+        StringBuilder counts = new StringBuilder();
+        m.forEach((name, v) -> {
+            double x = v instanceof Number n ? n.doubleValue() : Double.NaN;
+            if (x == Math.rint(x) && Math.abs(x) > 1) {
+                counts.append(counts.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%d %s", (long) x, name));
+            } else {
+                sb.append(String.format(Locale.ROOT, "%s %6.2f%%  ", name.toUpperCase(Locale.ROOT), 100 * x));
+            }
+        });
+        return sb.toString().trim() + (counts.length() == 0 ? "" : "  (" + counts + ")");
     }
 }

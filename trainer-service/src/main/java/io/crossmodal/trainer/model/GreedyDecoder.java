@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
-import io.crossmodal.core.vocab.Vocabulary;
+import io.crossmodal.family.seq2seq.vocab.Vocabulary;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.crossmodal.core.vocab.Vocabulary;
+import io.crossmodal.family.seq2seq.vocab.Vocabulary;
 import java.util.List;
 
 /** Host-side padding of a batch into the arrays {@link Seq2SeqBlock} expects. */

@@ -13,7 +13,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.recurrent.LSTM;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
-import io.crossmodal.core.onnx.LocationAttention;
+import io.crossmodal.family.seq2seq.onnx.LocationAttention;
 import ai.djl.util.PairList;
 
 /**

@@ -5,10 +5,10 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.recurrent.LSTM;
-import io.crossmodal.core.onnx.FloatTensor;
-import io.crossmodal.core.onnx.LstmWeights;
-import io.crossmodal.core.onnx.PriorWeights;
-import io.crossmodal.core.onnx.Seq2SeqWeights;
+import io.crossmodal.runtime.onnx.FloatTensor;
+import io.crossmodal.family.seq2seq.onnx.LstmWeights;
+import io.crossmodal.family.seq2seq.onnx.PriorWeights;
+import io.crossmodal.family.seq2seq.onnx.Seq2SeqWeights;
 
 /** Copies trained DJL parameters into core's engine-neutral weight records (PyTorch layouts kept). */
 public final class WeightExtractor {
@@ -48,10 +48,10 @@ public final class WeightExtractor {
                 param(lstm, "l_0_i2h_BIAS"), param(lstm, "l_0_h2h_BIAS"));
     }
 
-    static io.crossmodal.core.onnx.Linear linear(Linear l) {
+    static io.crossmodal.runtime.onnx.Linear linear(Linear l) {
         FloatTensor w = param(l, "weight");
         Parameter bias = l.getDirectParameters().get("bias");
-        return new io.crossmodal.core.onnx.Linear(w, bias == null ? null : tensor(bias.getArray()));
+        return new io.crossmodal.runtime.onnx.Linear(w, bias == null ? null : tensor(bias.getArray()));
     }
 
     private static FloatTensor param(Block block, String name) {

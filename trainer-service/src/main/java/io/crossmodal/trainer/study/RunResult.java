@@ -1,5 +1,6 @@
 package io.crossmodal.trainer.study;
 
+import io.crossmodal.runtime.io.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -16,7 +17,7 @@ import java.util.Map;
 public record RunResult(String id, String group, int paired, String system, long seed, Map<String, Double> test,
         Map<String, Double> dev, Integer version, double seconds) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     static final String FILE = "study-result.json";
 

@@ -1,7 +1,7 @@
 package io.crossmodal.trainer.study;
 
+import io.crossmodal.runtime.io.Json;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -34,7 +34,7 @@ public record StudyConfig(String name, String outDir, String resultsDir, JsonNod
         List<Long> seeds, Integer multiSeedMaxSize, Map<String, Map<String, Double>> systems, Long splitSeed,
         JsonNode ceiling, List<String> zeroPaired, JsonNode zeroPairedSemi, Integer parallel) {
 
-    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    static final ObjectMapper JSON = Json.STRICT;
     public static final String SUPERVISED = "supervised";
 
     public StudyConfig {

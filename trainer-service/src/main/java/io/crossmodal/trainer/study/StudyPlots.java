@@ -1,5 +1,6 @@
 package io.crossmodal.trainer.study;
 
+import io.crossmodal.runtime.io.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.BasicStroke;
@@ -33,7 +34,7 @@ import org.jfree.data.xy.YIntervalSeriesCollection;
  * {@code semi-history.json}.
  */
 final class StudyPlots {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     /** One colour per system, the same in every panel and figure. */
     private static final Color[] PALETTE = {new Color(0xD62728), new Color(0x1F77B4), new Color(0x2CA02C), new Color(0xFF7F0E),

@@ -1,7 +1,7 @@
 package io.crossmodal.trainer.study;
 
+import io.crossmodal.runtime.io.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +21,7 @@ public record StudyReport(String study, String command, String createdAt, String
         List<Row> rows, List<Comparison> comparisons, List<RunResult> runs) {
 
     public static final List<String> METRICS = List.of("g2p.per", "g2p.wer", "p2g.per", "p2g.wer");
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     /** One (group, system) cell: metric -> stats over its seeds. */
     public record Row(String group, int paired, String system, List<Long> seeds, Map<String, Stats> test,

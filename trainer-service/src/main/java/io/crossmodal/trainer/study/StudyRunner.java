@@ -1,6 +1,6 @@
 package io.crossmodal.trainer.study;
 
-import io.crossmodal.core.bundle.ModelRegistry;
+import io.crossmodal.runtime.bundle.ModelRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

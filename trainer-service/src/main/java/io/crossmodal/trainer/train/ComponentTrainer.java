@@ -1,5 +1,6 @@
 package io.crossmodal.trainer.train;
 
+import io.crossmodal.runtime.io.Json;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -12,7 +13,6 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.crossmodal.trainer.progress.ProgressEvent;
 import io.crossmodal.trainer.progress.ProgressListener;
 import java.io.IOException;
@@ -33,7 +33,7 @@ import java.util.function.BooleanSupplier;
  * metric. After every epoch it writes a checkpoint, so a crashed run resumes where it stopped.
  */
 public final class ComponentTrainer {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     /** Pads a batch of examples into the block's forward inputs. */
     @FunctionalInterface

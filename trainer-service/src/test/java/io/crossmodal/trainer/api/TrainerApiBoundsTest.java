@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.crossmodal.core.bundle.Bundle;
-import io.crossmodal.core.bundle.FileContent;
-import io.crossmodal.core.bundle.Manifest;
-import io.crossmodal.core.lifecycle.ModelLifecycle;
+import io.crossmodal.runtime.bundle.Bundle;
+import io.crossmodal.runtime.bundle.FileContent;
+import io.crossmodal.runtime.bundle.Manifest;
+import io.crossmodal.lifecycle.ModelLifecycle;
 import io.crossmodal.proto.trainer.v1.DataConfig;
 import io.crossmodal.proto.trainer.v1.GetModelHistoryRequest;
 import io.crossmodal.proto.trainer.v1.Hyperparameters;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.crossmodal.core.lifecycle.ModelLifecycle;
+import io.crossmodal.lifecycle.ModelLifecycle;
 import io.crossmodal.proto.trainer.v1.Component;
 import io.crossmodal.proto.trainer.v1.GetModelHistoryRequest;
 import io.crossmodal.proto.trainer.v1.ModelHistory;
@@ -219,12 +219,12 @@ class TrainerGrpcServiceTest {
         Path registry = Path.of(org.eclipse.microprofile.config.ConfigProvider.getConfig()
                 .getValue("crossmodal.registry.dir", String.class));
         ModelLifecycle lc = new ModelLifecycle(registry);
-        io.crossmodal.core.bundle.Bundle v1 = lc.registry().load(model, "1");
-        io.crossmodal.core.bundle.Manifest m = v1.manifest();
-        java.util.Map<String, io.crossmodal.core.bundle.FileContent> files = new java.util.LinkedHashMap<>();
+        io.crossmodal.runtime.bundle.Bundle v1 = lc.registry().load(model, "1");
+        io.crossmodal.runtime.bundle.Manifest m = v1.manifest();
+        java.util.Map<String, io.crossmodal.runtime.bundle.FileContent> files = new java.util.LinkedHashMap<>();
         m.files().keySet().stream().filter(f -> !f.equals("lineage.json"))
-                .forEach(f -> files.put(f, io.crossmodal.core.bundle.FileContent.of(v1.readFile(f))));
-        lc.register(model, new io.crossmodal.core.bundle.Manifest(m.formatVersion(), null, 0, m.family(), null, m.vocabularies(),
+                .forEach(f -> files.put(f, io.crossmodal.runtime.bundle.FileContent.of(v1.readFile(f))));
+        lc.register(model, new io.crossmodal.runtime.bundle.Manifest(m.formatVersion(), null, 0, m.family(), null, m.vocabularies(),
                 m.components(), null, m.metrics(), m.dataFingerprint(), m.trainingConfig()), files, "test", "abc");
         PromoteResponse second = trainer.promote(PromoteRequest.newBuilder().setModelName(model).setGateJson(gate).build());
         assertTrue(second.getPromoted(), second.getDecision().getSummary());

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.crossmodal.core.bundle.ModelRegistry;
+import io.crossmodal.runtime.bundle.ModelRegistry;
 import io.crossmodal.proto.trainer.v1.Component;
 import io.crossmodal.proto.trainer.v1.DataConfig;
 import io.crossmodal.proto.trainer.v1.GetModelHistoryRequest;

@@ -3,8 +3,8 @@ package io.crossmodal.trainer.events;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.crossmodal.core.lifecycle.EventLog;
-import io.crossmodal.core.lifecycle.LifecycleEvent;
+import io.crossmodal.lifecycle.EventLog;
+import io.crossmodal.lifecycle.LifecycleEvent;
 import io.crossmodal.serving.common.testing.kafka.EmbeddedKafka;
 import io.crossmodal.serving.common.testing.kafka.KafkaBrokerResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;

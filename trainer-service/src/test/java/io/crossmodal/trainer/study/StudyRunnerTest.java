@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.crossmodal.core.bundle.ModelRegistry;
+import io.crossmodal.runtime.bundle.ModelRegistry;
 import io.crossmodal.trainer.job.NoisyChannelJobTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -1,7 +1,7 @@
 package io.crossmodal.serving.common.batching;
 
-import io.crossmodal.core.search.SearchCancelledException;
-import io.crossmodal.core.search.SearchControl;
+import io.crossmodal.runtime.control.RunCancelledException;
+import io.crossmodal.runtime.control.RunControl;
 import io.grpc.Status;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -36,7 +36,7 @@ import org.jboss.logging.Logger;
  * it: a queued request is removed and fails with DEADLINE_EXCEEDED. {@link Ticket#cancel()} (the
  * caller went away) removes a queued request (CANCELLED). A request that is already running stays in
  * its batch (its neighbours are not disturbed) and its result is dropped; when every request of a
- * running batch is gone, the batch's {@link SearchControl} is cancelled, which stops the search at its
+ * running batch is gone, the batch's {@link RunControl} is cancelled, which stops the search at its
  * next step and, for ONNX Runtime, terminates the run in progress.
  *
  * <p><b>Completion.</b> A ticket's future completes exactly once, and only when the batcher no longer
@@ -59,9 +59,9 @@ public final class Batcher<P, R> implements AutoCloseable {
     public interface Runner<P, R> {
         /**
          * Runs the payloads as one batch; returns one result per payload, in order. Should stop with
-         * {@link SearchCancelledException} once {@code control} is cancelled.
+         * {@link RunCancelledException} once {@code control} is cancelled.
          */
-        List<R> run(Object groupKey, List<P> payloads, SearchControl control);
+        List<R> run(Object groupKey, List<P> payloads, RunControl control);
     }
 
     /**
@@ -87,7 +87,7 @@ public final class Batcher<P, R> implements AutoCloseable {
     private final Runner<P, R> runner;
     private final Listener listener;
     private final Function<String, BatchSettings> settings;
-    private final Supplier<? extends SearchControl> controls;
+    private final Supplier<? extends RunControl> controls;
     private final BatchStats stats;
     private final ScheduledThreadPoolExecutor timer;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
@@ -102,14 +102,14 @@ public final class Batcher<P, R> implements AutoCloseable {
      * @param stats    where counters go
      */
     public Batcher(String name, Runner<P, R> runner, Function<String, BatchSettings> settings,
-            Supplier<? extends SearchControl> controls, BatchStats stats) {
+            Supplier<? extends RunControl> controls, BatchStats stats) {
         this(name, runner, settings, controls, stats, new Listener() {
         });
     }
 
     /** As above, with a {@link Listener} (metrics). */
     public Batcher(String name, Runner<P, R> runner, Function<String, BatchSettings> settings,
-            Supplier<? extends SearchControl> controls, BatchStats stats, Listener listener) {
+            Supplier<? extends RunControl> controls, BatchStats stats, Listener listener) {
         this.listener = Objects.requireNonNull(listener, "listener");
         this.name = Objects.requireNonNull(name, "name");
         this.runner = Objects.requireNonNull(runner, "runner");
@@ -230,13 +230,13 @@ public final class Batcher<P, R> implements AutoCloseable {
     /** The requests of one run and its control. */
     private final class Batch {
         final List<Ticket<R>> members;
-        final SearchControl control;
+        final RunControl control;
         /** Requests still wanting the result (lock held). */
         int live;
         /** Set by a successful run. */
         List<R> results;
 
-        Batch(List<Ticket<R>> members, SearchControl control) {
+        Batch(List<Ticket<R>> members, RunControl control) {
             this.members = members;
             this.control = control;
             this.live = members.size();
@@ -306,7 +306,7 @@ public final class Batcher<P, R> implements AutoCloseable {
         /** Takes a request out: a queued one now, a running one from its batch's live count. */
         void remove(Ticket<R> t, Status why, boolean expired) {
             boolean completeNow = false;
-            SearchControl terminate = null;
+            RunControl terminate = null;
             lock.lock();
             try {
                 switch (t.state) {
@@ -455,18 +455,18 @@ public final class Batcher<P, R> implements AutoCloseable {
             return b;
         }
 
-        private SearchControl newControl() {
+        private RunControl newControl() {
             try {
                 return controls.get();
             } catch (RuntimeException e) {
                 LOG.warnf(e, "cannot create a run control; this batch can only be stopped between steps");
-                return new SearchControl();
+                return new RunControl();
             }
         }
 
         private void execute(Batch batch) {
             Throwable failure = attempt(batch);
-            if (failure != null && !(failure instanceof SearchCancelledException) && batch.members.size() > 1) {
+            if (failure != null && !(failure instanceof RunCancelledException) && batch.members.size() > 1) {
                 LOG.warnf(failure, "model %s: a batch of %d requests failed; retrying them one at a time", model,
                         batch.members.size());
                 List<Batch> solos = new ArrayList<>();
@@ -519,7 +519,7 @@ public final class Batcher<P, R> implements AutoCloseable {
             }
             long computeNanos = System.nanoTime() - start;
             counters.batch(n);
-            boolean failed = failure != null && !(failure instanceof SearchCancelledException);
+            boolean failed = failure != null && !(failure instanceof RunCancelledException);
             if (failed) {
                 counters.failedBatches.increment();
             }
@@ -554,7 +554,7 @@ public final class Batcher<P, R> implements AutoCloseable {
                 }
                 if (t.gone != null) {
                     t.future.completeExceptionally(t.gone.asRuntimeException());
-                } else if (failure instanceof SearchCancelledException) {
+                } else if (failure instanceof RunCancelledException) {
                     t.future.completeExceptionally(Status.CANCELLED.withDescription("the batch was cancelled")
                             .asRuntimeException());
                 } else if (failure != null) {

@@ -1,8 +1,8 @@
 package io.crossmodal.serving.common.events;
 
-import io.crossmodal.core.lifecycle.EventLog;
-import io.crossmodal.core.lifecycle.LifecycleEvent;
-import io.crossmodal.core.serving.cache.ModelCache;
+import io.crossmodal.lifecycle.EventLog;
+import io.crossmodal.lifecycle.LifecycleEvent;
+import io.crossmodal.runtime.cache.ModelCache;
 import io.crossmodal.serving.common.ServedModels;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,7 +1,7 @@
 package io.crossmodal.serving.common.metrics;
 
-import io.crossmodal.core.bundle.ModelRegistry;
-import io.crossmodal.core.serving.cache.ModelKey;
+import io.crossmodal.runtime.bundle.ModelRegistry;
+import io.crossmodal.runtime.cache.ModelKey;
 import io.crossmodal.serving.common.ServingConfig;
 import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.crossmodal.core.search.SearchCancelledException;
-import io.crossmodal.core.search.SearchControl;
+import io.crossmodal.runtime.control.RunCancelledException;
+import io.crossmodal.runtime.control.RunControl;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
@@ -31,7 +31,7 @@ class BatcherTest {
     /** Open to let runs proceed; runs block on it. */
     volatile CountDownLatch gate = new CountDownLatch(0);
     final CountDownLatch firstRunStarted = new CountDownLatch(1);
-    final List<SearchControl> controls = new CopyOnWriteArrayList<>();
+    final List<RunControl> controls = new CopyOnWriteArrayList<>();
     Batcher<String, String> batcher;
 
     Batcher<String, String> batcher(int maxBatchSize, Duration delay, int capacity) {
@@ -56,7 +56,7 @@ class BatcherTest {
                 out.add(key + ":" + p);
             }
             return out;
-        }, model -> new BatchSettings(maxBatchSize, delay, capacity), SearchControl::new, stats);
+        }, model -> new BatchSettings(maxBatchSize, delay, capacity), RunControl::new, stats);
         return batcher;
     }
 
@@ -269,7 +269,7 @@ class BatcherTest {
     void aListenerSeesLanesAndBatches() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
         Batcher<String, String> b = new Batcher<>("test", (key, payloads, control) -> payloads,
-                model -> new BatchSettings(4, Duration.ofMillis(100), 4), SearchControl::new, stats, new Batcher.Listener() {
+                model -> new BatchSettings(4, Duration.ofMillis(100), 4), RunControl::new, stats, new Batcher.Listener() {
                     @Override
                     public void laneStarted(String model, java.util.function.IntSupplier depth) {
                         seen.add("lane " + model + " " + depth.getAsInt());
@@ -299,8 +299,8 @@ class BatcherTest {
     @Test
     void aSearchCancelledWithoutAnyMemberGoneFailsThemAsCancelled() throws Exception {
         Batcher<String, String> b = new Batcher<>("test", (key, payloads, control) -> {
-            throw new SearchCancelledException();
-        }, model -> new BatchSettings(4, Duration.ZERO, 4), SearchControl::new, stats);
+            throw new RunCancelledException();
+        }, model -> new BatchSettings(4, Duration.ZERO, 4), RunControl::new, stats);
         batcher = b;
         assertEquals(Status.Code.CANCELLED, failure(b.submit("m", "k", "x", Batcher.NO_DEADLINE).future()));
     }

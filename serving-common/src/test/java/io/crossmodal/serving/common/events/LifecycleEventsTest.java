@@ -2,11 +2,11 @@ package io.crossmodal.serving.common.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.crossmodal.core.lifecycle.EventLog;
-import io.crossmodal.core.lifecycle.LifecycleEvent;
-import io.crossmodal.core.serving.cache.ModelCache;
-import io.crossmodal.core.serving.cache.ModelCache.Outcome;
-import io.crossmodal.core.serving.cache.ModelKey;
+import io.crossmodal.lifecycle.EventLog;
+import io.crossmodal.lifecycle.LifecycleEvent;
+import io.crossmodal.runtime.cache.ModelCache;
+import io.crossmodal.runtime.cache.ModelCache.Outcome;
+import io.crossmodal.runtime.cache.ModelKey;
 import io.crossmodal.serving.common.ServedModels.ScheduledRefresh;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;

@@ -232,7 +232,7 @@ class GrpcMetricsInterceptorTest {
     @Test
     void batchingMetricsForTheInferencePath() throws Exception {
         metrics.recordQueueTime("tiny", "1", 2_000_000);
-        metrics.recordQueueTime(new io.crossmodal.core.serving.cache.ModelKey("tiny", 1), 4_000_000);
+        metrics.recordQueueTime(new io.crossmodal.runtime.cache.ModelKey("tiny", 1), 4_000_000);
         metrics.recordBatch("tiny", "1", 8, 30_000_000);
         Timer queue = registry.find(ServingMetrics.QUEUE_TIME).tag("model", "tiny").tag("model_version", "1").timer();
         assertEquals(2, queue.count());

@@ -1,6 +1,6 @@
 package io.crossmodal.serving.common.testing;
 
-import io.crossmodal.core.bundle.ModelRegistry;
+import io.crossmodal.runtime.bundle.ModelRegistry;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;

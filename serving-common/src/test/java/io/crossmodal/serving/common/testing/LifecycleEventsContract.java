@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.crossmodal.core.bundle.ModelRegistry;
-import io.crossmodal.core.lifecycle.EventLog;
-import io.crossmodal.core.lifecycle.LifecycleEvent;
-import io.crossmodal.core.serving.cache.ModelKey;
+import io.crossmodal.runtime.bundle.ModelRegistry;
+import io.crossmodal.lifecycle.EventLog;
+import io.crossmodal.lifecycle.LifecycleEvent;
+import io.crossmodal.runtime.cache.ModelKey;
 import io.crossmodal.proto.common.v1.ModelRef;
 import io.crossmodal.serving.common.ServedModels;
 import io.crossmodal.serving.common.events.LifecycleEvents;

@@ -1,8 +1,8 @@
 package io.crossmodal.serving.common.testing;
 
-import io.crossmodal.core.bundle.Bundle;
-import io.crossmodal.core.bundle.ComponentSpecs;
-import io.crossmodal.core.bundle.ModelRegistry;
+import io.crossmodal.runtime.bundle.Bundle;
+import io.crossmodal.runtime.bundle.ComponentSpecs;
+import io.crossmodal.runtime.bundle.ModelRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

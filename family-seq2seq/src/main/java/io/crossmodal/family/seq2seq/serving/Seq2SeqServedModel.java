@@ -1,0 +1,203 @@
+package io.crossmodal.family.seq2seq.serving;
+
+import com.google.protobuf.Message;
+import io.crossmodal.family.seq2seq.search.SearchOptions;
+import io.crossmodal.family.seq2seq.vocab.Vocabulary;
+import io.crossmodal.proto.common.v1.ScoredSequences;
+import io.crossmodal.proto.decoder.v1.DecodeRequest;
+import io.crossmodal.proto.decoder.v1.DecodeResponse;
+import io.crossmodal.proto.encoder.v1.EncodeRequest;
+import io.crossmodal.proto.encoder.v1.EncodeResponse;
+import io.crossmodal.runtime.bundle.Bundle;
+import io.crossmodal.runtime.bundle.ComponentSpec;
+import io.crossmodal.runtime.bundle.ServingSpec;
+import io.crossmodal.runtime.control.RunControl;
+import io.crossmodal.runtime.family.InvalidInputException;
+import io.crossmodal.runtime.family.ServedModel;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A seq2seq component served by the Encoder ({@code EncodeRequest}: beam search) or the Decoder
+ * ({@code DecodeRequest}: greedy, beam or sampling): token sequence in, n-best sequences out.
+ * Requests whose search options share a {@link SearchOptions#batchKey()} run as one batched search,
+ * each keeping its own length limit, n-best and sampling seed.
+ */
+public final class Seq2SeqServedModel implements ServedModel<Seq2SeqServedModel.Input, List<ScoredSequence>> {
+
+    /** An admitted request: its source ids and search options. */
+    public record Input(long[] sourceIds, SearchOptions options) {
+    }
+
+    private final Seq2SeqPredictor predictor;
+    private final Bundle bundle;
+    private final String component;
+    private final ServingSpec spec;
+    private final Seq2SeqLimits limits;
+
+    public Seq2SeqServedModel(Seq2SeqPredictor predictor, Bundle bundle, String component, ServingSpec spec, Seq2SeqLimits limits) {
+        this.predictor = predictor;
+        this.bundle = bundle;
+        this.component = component;
+        this.spec = spec;
+        this.limits = limits;
+    }
+
+    @Override
+    public String component() {
+        return component;
+    }
+
+    @Override
+    public ServingSpec spec() {
+        return spec;
+    }
+
+    /** The limits requests are checked against. */
+    public Seq2SeqLimits limits() {
+        return limits;
+    }
+
+    /** The predictor (for in-process callers such as benchmarks). */
+    public Seq2SeqPredictor predictor() {
+        return predictor;
+    }
+
+    /**
+     * Checks, in this order: the search options (against the limits); an input at all; the tokens
+     * against the limits; the input kind (a seq2seq model takes only tokens); every symbol (an unknown
+     * or reserved one is rejected naming it, its position and the accepted symbols).
+     */
+    @Override
+    public Input admit(Message request) {
+        List<String> tokens;
+        String inputCase;
+        SearchOptions options;
+        if (request instanceof EncodeRequest r) {
+            tokens = r.getTokens().getTokensList();
+            inputCase = r.getInputCase().name();
+            options = Seq2SeqRequests.options(r, tokens.size(), limits);
+        } else if (request instanceof DecodeRequest r) {
+            tokens = r.getTokens().getTokensList();
+            inputCase = r.getInputCase().name();
+            options = Seq2SeqRequests.options(r, tokens.size(), limits);
+        } else {
+            throw new InvalidInputException("a seq2seq model takes Encode or Decode requests, got "
+                    + request.getDescriptorForType().getName());
+        }
+        try {
+            options.toSearch();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("invalid search options: " + e.getMessage());
+        }
+        if ("INPUT_NOT_SET".equals(inputCase)) {
+            throw new InvalidInputException("input is required: set tokens (" + expectedInput() + ")");
+        }
+        boolean tokenInput = "TOKENS".equals(inputCase);
+        if (tokenInput) {
+            Seq2SeqRequests.checkTokens(tokens, limits);
+        } else {
+            throw new InvalidInputException("model " + modelName() + " (component " + component + ", a seq2seq model) takes a"
+                    + " token sequence; " + inputCase.toLowerCase(Locale.ROOT) + " input is not supported");
+        }
+        try {
+            return new Input(predictor.sourceIds(tokens), options);
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(describe(e), e.inputIndex(), e.position(), e.symbol());
+        }
+    }
+
+    @Override
+    public Object batchKey(Input input) {
+        return input.options().batchKey();
+    }
+
+    @Override
+    public List<List<ScoredSequence>> run(List<Input> batch, RunControl control) {
+        long[][] sources = new long[batch.size()][];
+        List<SearchOptions> options = new ArrayList<>(batch.size());
+        for (int i = 0; i < sources.length; i++) {
+            sources[i] = batch.get(i).sourceIds();
+            options.add(batch.get(i).options());
+        }
+        return predictor.transduce(sources, options, control);
+    }
+
+    @Override
+    public void respond(Input input, List<ScoredSequence> output, Message.Builder response) {
+        ScoredSequences sequences = scoredSequences(output);
+        if (response instanceof EncodeResponse.Builder b) {
+            b.setHypotheses(sequences);
+        } else if (response instanceof DecodeResponse.Builder b) {
+            b.setSequences(sequences);
+        } else {
+            throw new IllegalArgumentException("a seq2seq model answers Encode or Decode responses, got "
+                    + response.getDescriptorForType().getName());
+        }
+    }
+
+    @Override
+    public void warmUp() {
+        predictor.warmUp();
+    }
+
+    @Override
+    public String describe(Input input, List<ScoredSequence> output) {
+        SearchOptions search = input.options();
+        return String.format(Locale.ROOT, "%d symbols -> %d sequences (%s)", input.sourceIds().length, output.size(),
+                search.mode() == SearchOptions.Mode.BEAM ? "beam width " + search.beamWidth()
+                        : search.mode().name().toLowerCase(Locale.ROOT));
+    }
+
+    @Override
+    public void close() {
+        predictor.close();
+    }
+
+    /** The hypotheses as a ScoredSequences message, best (highest log-probability) first. */
+    public static ScoredSequences scoredSequences(List<ScoredSequence> hypotheses) {
+        List<ScoredSequence> sorted = new ArrayList<>(hypotheses);
+        sorted.sort(Comparator.comparingDouble(ScoredSequence::logProb).reversed());
+        ScoredSequences.Builder b = ScoredSequences.newBuilder();
+        for (ScoredSequence h : sorted) {
+            b.addSequences(io.crossmodal.proto.common.v1.ScoredSequence.newBuilder()
+                    .addAllTokens(h.symbols()).setLogProb(h.logProb()));
+        }
+        return b.build();
+    }
+
+    private String modelName() {
+        return bundle.model() + "/" + bundle.version();
+    }
+
+    /** "a phoneme sequence" from the source vocabulary's name ("phonemes"). */
+    private String expectedInput() {
+        String v = bundle.component(component).sourceVocabulary();
+        if (v == null) {
+            return "a token sequence";
+        }
+        return "a " + (v.endsWith("s") ? v.substring(0, v.length() - 1) : v) + " sequence";
+    }
+
+    /** "unknown symbol 'X' at position 2; model m/1 accepts phonemes: ..." for an InvalidInputException from the predictor. */
+    private String describe(InvalidInputException e) {
+        if (e.symbol() == null || e.position() < 0) {
+            return e.getMessage().replaceFirst("^input \\d+:? ?", "input ");
+        }
+        String kind = Vocabulary.RESERVED.contains(e.symbol()) ? "reserved symbol" : "unknown symbol";
+        String known = "";
+        try {
+            ComponentSpec cs = bundle.component(component);
+            List<String> symbols = bundle.vocabulary(cs.sourceVocabulary());
+            List<String> usable = symbols.subList(Math.min(Vocabulary.RESERVED.size(), symbols.size()), symbols.size());
+            known = "; model " + modelName() + " accepts " + cs.sourceVocabulary() + ": "
+                    + String.join(" ", usable.size() > 100 ? usable.subList(0, 100) : usable)
+                    + (usable.size() > 100 ? " ..." : "");
+        } catch (RuntimeException ignored) {
+            // the message without the vocabulary is still useful
+        }
+        return kind + " '" + e.symbol() + "' at position " + e.position() + known;
+    }
+}

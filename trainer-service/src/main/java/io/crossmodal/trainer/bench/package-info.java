@@ -1,0 +1,2 @@
+/** Training throughput benchmark. */
+package io.crossmodal.trainer.bench;

@@ -1,0 +1,2 @@
+/** The declarative job configuration. */
+package io.crossmodal.trainer.config;

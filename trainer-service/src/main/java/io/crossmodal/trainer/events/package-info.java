@@ -1,0 +1,2 @@
+/** The relay that publishes the registry's event log on the model-lifecycle topic. */
+package io.crossmodal.trainer.events;

@@ -1,0 +1,2 @@
+/** The training SPI of model families (TrainingFamily), found with java.util.ServiceLoader. */
+package io.crossmodal.trainer.family;

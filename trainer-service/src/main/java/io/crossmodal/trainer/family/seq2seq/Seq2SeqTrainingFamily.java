@@ -1,0 +1,201 @@
+package io.crossmodal.trainer.family.seq2seq;
+
+import io.crossmodal.datasets.cmudict.Lexicon;
+import io.crossmodal.datasets.split.SplitName;
+import io.crossmodal.datasets.split.Splitter;
+import io.crossmodal.family.seq2seq.eval.EvalReport;
+import io.crossmodal.family.seq2seq.onnx.OrtSeq2Seq;
+import io.crossmodal.family.seq2seq.serving.Seq2SeqPredictor;
+import io.crossmodal.lifecycle.Lineage;
+import io.crossmodal.lifecycle.gate.ComponentScores;
+import io.crossmodal.lifecycle.gate.GateConfig;
+import io.crossmodal.runtime.bundle.Bundle;
+import io.crossmodal.runtime.bundle.ComponentSpec;
+import io.crossmodal.runtime.bundle.ComponentSpecs;
+import io.crossmodal.runtime.onnx.SessionFactory;
+import io.crossmodal.trainer.config.JobConfig;
+import io.crossmodal.trainer.export.BundleExporter;
+import io.crossmodal.trainer.family.TrainingFamily;
+import io.crossmodal.trainer.job.Evaluation;
+import io.crossmodal.trainer.job.NoisyChannelJob;
+import io.crossmodal.trainer.job.Seq2SeqData;
+import io.crossmodal.trainer.job.Seq2SeqJob;
+import io.crossmodal.trainer.progress.ProgressEvent;
+import io.crossmodal.trainer.progress.ProgressListener;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.jboss.logging.Logger;
+
+/**
+ * The seq2seq family's training side: supervised ({@link Seq2SeqJob}) or noisy-channel
+ * ({@link NoisyChannelJob}) training of {@code g2p}, {@code p2g} and {@code prior} on CMUdict,
+ * beam-search evaluation over the exported ONNX graphs, and the gate's PER / WER per word.
+ */
+public final class Seq2SeqTrainingFamily implements TrainingFamily {
+    private static final Logger LOG = Logger.getLogger(Seq2SeqTrainingFamily.class);
+    public static final String NAME = "seq2seq";
+    /** The transducing components, in the order they are evaluated. */
+    private static final List<String> DIRECTIONS = List.of("g2p", "p2g");
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Set<String> components() {
+        return Set.of("g2p", "p2g", "prior");
+    }
+
+    @Override
+    public List<String> defaultComponents() {
+        return List.of("g2p", "p2g", "prior");
+    }
+
+    @Override
+    public Trained train(JobConfig cfg, Path runDir, ProgressListener progress, BooleanSupplier cancelled) throws IOException {
+        long start = System.nanoTime();
+        Lexicon lexicon = Seq2SeqJob.loadLexicon(cfg);
+        Seq2SeqJob.TrainedModels models = cfg.semiEnabled()
+                ? new NoisyChannelJob(progress, cancelled).train(cfg, lexicon, runDir)
+                : new Seq2SeqJob(progress, cancelled).train(cfg, lexicon, runDir);
+        return new TrainedSeq2Seq(models, start);
+    }
+
+    @Override
+    public List<String> gatedComponents(Bundle bundle) {
+        List<String> out = new ArrayList<>();
+        bundle.manifest().components().forEach((name, spec) -> {
+            if (spec.type().equals(ComponentSpec.TYPE_SEQ2SEQ)) {
+                out.add(name);
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public GateEvaluation gateEvaluation(JobConfig cfg, Lineage lineage, GateConfig gate) throws IOException {
+        Lexicon lexicon = Seq2SeqJob.loadLexicon(cfg);
+        Seq2SeqData data = new Seq2SeqData(lexicon, Splitter.split(lexicon, cfg.splitConfig()));
+        String expected = lineage.dataFingerprint().get("split");
+        if (expected == null || !expected.equals(data.split.fingerprint())) {
+            throw new IllegalStateException("the data no longer reproduces the candidate's test split (fingerprint "
+                    + expected + " recorded, " + data.split.fingerprint() + " now): refusing to decide on a different test set");
+        }
+        int beam = gate.beamWidth() > 0 ? gate.beamWidth() : cfg.train().beamWidth();
+        int maxOut = cfg.model().maxOutputLength();
+        SessionFactory factory = SessionFactory.cpu();
+        return new GateEvaluation() {
+            private double seconds;
+
+            @Override
+            public Map<String, Object> testSet() {
+                Map<String, Object> split = new LinkedHashMap<>();
+                split.put("name", SplitName.TEST.key());
+                split.put("fingerprint", data.split.fingerprint());
+                split.put("testHash", data.split.hash(SplitName.TEST));
+                split.put("words", data.split.count(SplitName.TEST));
+                split.put("seed", cfg.seed());
+                split.put("source", cfg.data().source());
+                return split;
+            }
+
+            @Override
+            public String fingerprint() {
+                return data.split.fingerprint();
+            }
+
+            @Override
+            public Map<String, Object> settings() {
+                return Map.of("engine", "onnxruntime", "search", "beam", "beamWidth", beam, "maxOutputLength", maxOut,
+                        "seconds", seconds);
+            }
+
+            @Override
+            public ComponentScores score(Bundle bundle, String component) {
+                long start = System.nanoTime();
+                try (Seq2SeqPredictor p = Seq2SeqPredictor.create(bundle, component, factory)) {
+                    return Seq2SeqScores.of(Evaluation.scoreWords(data, component, p, SplitName.TEST, beam, maxOut));
+                } finally {
+                    seconds += (System.nanoTime() - start) / 1e9;
+                }
+            }
+        };
+    }
+
+    /** Trained seq2seq components; export and evaluation as the job runner did before families were plug-ins. */
+    private static final class TrainedSeq2Seq implements Trained {
+        private final Seq2SeqJob.TrainedModels models;
+        private final long startNanos;
+
+        TrainedSeq2Seq(Seq2SeqJob.TrainedModels models, long startNanos) {
+            this.models = models;
+            this.startNanos = startNanos;
+        }
+
+        @Override
+        public BundleContent export() {
+            BundleExporter.Graphs graphs = BundleExporter.graphs(models);
+            return new BundleContent(graphs.specs(), BundleExporter.vocabularies(models), BundleExporter.fingerprint(models),
+                    graphs.files(), Map.of());
+        }
+
+        @Override
+        public Map<String, ComponentScores> evaluate(BundleContent content, Path runDir, ProgressListener progress) {
+            Map<String, ComponentScores> out = new LinkedHashMap<>();
+            SessionFactory factory = SessionFactory.cpu();
+            JobConfig cfg = models.config;
+            for (String component : DIRECTIONS) {
+                if (!models.models.containsKey(component)) {
+                    continue;
+                }
+                progress.onProgress(new ProgressEvent(component, "test", 0, 0, 0, 0, Map.of(), Map.of(),
+                        (System.nanoTime() - startNanos) / 1e9, Double.NaN, "beam-search evaluation on the test split"));
+                OrtSeq2Seq ort = OrtSeq2Seq.create(factory, content.files().get(ComponentSpecs.encoderFile(component)),
+                        content.files().get(ComponentSpecs.decoderStepFile(component)));
+                boolean g2p = component.equals("g2p");
+                try (Seq2SeqPredictor predictor = new Seq2SeqPredictor(ort,
+                        (g2p ? models.data.graphemes : models.data.phonemes).symbols(),
+                        (g2p ? models.data.phonemes : models.data.graphemes).symbols(),
+                        Seq2SeqPredictor.DEFAULT_MAX_INPUT_LENGTH)) {
+                    Evaluation.Scored scored = Evaluation.evaluateScored(cfg, models.data, component, predictor, SplitName.TEST,
+                            cfg.train().beamWidth());
+                    EvalReport report = scored.report();
+                    try {
+                        report.writeJson(runDir.resolve("report-" + component + ".json"));
+                        report.writeMarkdown(runDir.resolve("report-" + component + ".md"));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    LOG.infof("%s test: PER %.4f WER %.4f over %d words", component, report.metrics().per(),
+                            report.metrics().wer(), report.metrics().words());
+                    out.put(component, Seq2SeqScores.of(scored.scores()));
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public Map<String, Object> trainingMetrics() {
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            models.results.forEach((c, r) -> {
+                metrics.put(c + ".dev.best", r.bestDev());
+                metrics.put(c + ".train.seconds", r.seconds());
+                metrics.put(c + ".train.steps", r.steps());
+            });
+            metrics.putAll(models.extraMetrics);
+            return metrics;
+        }
+
+        @Override
+        public void close() {
+            models.close();
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Training progress events and the console progress bar. */
+package io.crossmodal.trainer.progress;

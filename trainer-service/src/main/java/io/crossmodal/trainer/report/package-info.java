@@ -1,0 +1,2 @@
+/** Learning-curve plots. */
+package io.crossmodal.trainer.report;
