@@ -1,0 +1,59 @@
+package io.crossmodal.trainer.family.pvae;
+
+import ai.djl.ndarray.NDManager;
+import io.crossmodal.trainer.family.pvae.data.PvaeData;
+import io.crossmodal.trainer.family.pvae.train.PvaeExport;
+import io.crossmodal.trainer.family.pvae.train.PvaeTrainer;
+import io.crossmodal.trainer.progress.ConsoleProgress;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * The PVAE's CLI commands, reached from TrainerCli by one dispatch line:
+ * {@code pvae-train --config FILE} trains, exports the ONNX graphs and evaluates one model;
+ * {@code pvae-study --config FILE} runs the study (PVAE and baselines, seeds, little paired data).
+ */
+public final class PvaeCommands {
+
+    private PvaeCommands() {
+    }
+
+    public static int run(String cmd, String[] args) throws Exception {
+        Path config = Path.of(option(args, "--config"));
+        PvaeConfig cfg = PvaeConfig.read(config);
+        threads(cfg.threads());
+        switch (cmd) {
+            case "pvae-train" -> {
+                PvaeData data = PvaeData.load(cfg);
+                System.out.println("speech: " + data.speechSource() + " (" + data.speechTrain().size() + " train, "
+                        + data.speechTest().size() + " test); images: " + data.imageTrain().size() + " train, "
+                        + data.imageTest().size() + " test");
+                Path runDir = Path.of(cfg.runDir());
+                try (NDManager m = NDManager.newBaseManager()) {
+                    PvaeTrainer.Result r = new PvaeTrainer(cfg, data, new ConsoleProgress(System.out)).train(m, runDir);
+                    var w = r.net().toWeights(data.speechNorm(), data.frames(), data.melBins());
+                    PvaeExport.write(runDir.resolve("export"), cfg.variant(), w, PvaeExport.graphs(w), data.speechSource(),
+                            Map.of());
+                    System.out.println("run directory: " + runDir.toAbsolutePath());
+                }
+                return 0;
+            }
+            default -> throw new IllegalArgumentException("unknown PVAE command " + cmd);
+        }
+    }
+
+    /** PyTorch's thread counts must be set before the engine starts. */
+    static void threads(int n) {
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    }
+
+    static String option(String[] args, String name) {
+        int i = Arrays.asList(args).indexOf(name);
+        if (i < 0 || i + 1 >= args.length) {
+            throw new IllegalArgumentException("missing " + name + " FILE");
+        }
+        return args[i + 1];
+    }
+}
