@@ -2,8 +2,6 @@ package io.crossmodal.trainer.family.pvae;
 
 import ai.djl.ndarray.NDManager;
 import io.crossmodal.trainer.family.pvae.data.PvaeData;
-import io.crossmodal.trainer.family.pvae.train.PvaeExport;
-import io.crossmodal.trainer.family.pvae.train.PvaeTrainer;
 import io.crossmodal.trainer.progress.ConsoleProgress;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -31,10 +29,9 @@ public final class PvaeCommands {
                         + data.imageTest().size() + " test");
                 Path runDir = Path.of(cfg.runDir());
                 try (NDManager m = NDManager.newBaseManager()) {
-                    PvaeTrainer.Result r = new PvaeTrainer(cfg, data, new ConsoleProgress(System.out)).train(m, runDir);
-                    var w = r.net().toWeights(data.speechNorm(), data.frames(), data.melBins());
-                    PvaeExport.write(runDir.resolve("export"), cfg.variant(), w, PvaeExport.graphs(w), data.speechSource(),
-                            Map.of());
+                    Map<String, Double> metrics = PvaeRun.trainAndEvaluate(cfg, data, m, runDir, runDir.resolve("figures"),
+                            cfg.variant(), new ConsoleProgress(System.out), System.out);
+                    metrics.forEach((k, v) -> System.out.printf(java.util.Locale.ROOT, "%s = %.4f%n", k, v));
                     System.out.println("run directory: " + runDir.toAbsolutePath());
                 }
                 return 0;

@@ -16,10 +16,11 @@ import java.util.List;
  * digits, each split into train and test as their loaders document, plus the speech
  * standardisation learnt on the training recordings (per mel bin, over all frames).
  *
+ * @param classifierTrain every MNIST training image (the PVAE's may be capped), for the digit classifier
  * @param synthetic true when the spoken digits were synthesised by espeak-ng
  */
 public record PvaeData(List<SpokenDigit> speechTrain, List<SpokenDigit> speechTest, List<DigitImage> imageTrain,
-        List<DigitImage> imageTest, Normalizer speechNorm, int frames, int melBins, boolean synthetic, String speechSource) {
+        List<DigitImage> imageTest, List<DigitImage> classifierTrain, Normalizer speechNorm, int frames, int melBins, boolean synthetic, String speechSource) {
 
     public static PvaeData load(PvaeConfig cfg) throws IOException {
         SpeechFeatures features = new SpeechFeatures(FbankConfig.DEFAULT, AudioLimits.DEFAULT, cfg.frames());
@@ -34,7 +35,7 @@ public record PvaeData(List<SpokenDigit> speechTrain, List<SpokenDigit> speechTe
         FsddLoader.Split speech = FsddLoader.load(dir, features);
         MnistSource.Split images = cfg.mnistPath() == null ? MnistSource.load() : MnistSource.fromPath(Path.of(cfg.mnistPath()));
         List<DigitImage> train = capPerDigit(images.train(), cfg.maxTrainImages());
-        return new PvaeData(speech.train(), speech.test(), train, images.test(),
+        return new PvaeData(speech.train(), speech.test(), train, images.test(), images.train(),
                 normalizer(speech.train(), cfg.frames(), features.melBins()), cfg.frames(), features.melBins(), synthetic,
                 (synthetic ? "SYNTHETIC espeak-ng digits in " : "") + dir.toAbsolutePath());
     }
