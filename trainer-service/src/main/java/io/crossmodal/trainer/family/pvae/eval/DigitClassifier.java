@@ -48,7 +48,6 @@ public final class DigitClassifier {
                     batch.add(train.get(order.get(k)));
                 }
                 try (NDManager m = manager.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    gc.zeroGradients();
                     NDArray logits = c.logits(images(m, batch));
                     float[] oneHot = new float[batch.size() * 10];
                     for (int k = 0; k < batch.size(); k++) {
@@ -61,6 +60,9 @@ public final class DigitClassifier {
                 for (Map.Entry<String, NDArray> p : c.params.entrySet()) {
                     NDArray g = p.getValue().getGradient();
                     adam.update(p.getKey(), p.getValue(), g);
+                    // PyTorch accumulates gradients: zero them in place. (GradientCollector.zeroGradients
+                    // walks every managed array and leaves gradient handles behind: steps slowed down linearly.)
+                    g.muli(0f);
                     g.close();
                 }
             }

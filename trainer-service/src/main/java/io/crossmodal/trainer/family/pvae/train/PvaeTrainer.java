@@ -96,7 +96,6 @@ public final class PvaeTrainer {
             for (Pairing.Step s : pairing.epoch(cfg.batchSize(), rnd)) {
                 try (NDManager m = manager.newSubManager();
                         GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    gc.zeroGradients();
                     PvaeLoss.Terms t = loss.compute(net, batch(m, s, data, cfg), true);
                     gc.backward(t.total());
                     lossSum += t.total().getFloat();
@@ -106,6 +105,9 @@ public final class PvaeTrainer {
                 for (Map.Entry<String, NDArray> p : net.parameters().entrySet()) {
                     NDArray g = p.getValue().getGradient();
                     adam.update(p.getKey(), p.getValue(), g);
+                    // PyTorch accumulates gradients: zero them in place. (GradientCollector.zeroGradients
+                    // walks every managed array and leaves gradient handles behind: steps slowed down linearly.)
+                    g.muli(0f);
                     g.close();
                 }
                 step++;
