@@ -2,6 +2,8 @@ package io.crossmodal.trainer.family.pvae;
 
 import ai.djl.ndarray.NDManager;
 import io.crossmodal.trainer.family.pvae.data.PvaeData;
+import io.crossmodal.trainer.family.pvae.study.PvaeStudy;
+import io.crossmodal.trainer.family.pvae.study.PvaeStudyConfig;
 import io.crossmodal.trainer.progress.ConsoleProgress;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -9,7 +11,7 @@ import java.util.Map;
 
 /**
  * The PVAE's CLI commands, reached from TrainerCli by one dispatch line:
- * {@code pvae-train --config FILE} trains, exports the ONNX graphs and evaluates one model;
+ * {@code pvae-train --config FILE [--speech-dir DIR]} trains, exports the ONNX graphs and evaluates one model;
  * {@code pvae-study --config FILE} runs the study (PVAE and baselines, seeds, little paired data).
  */
 public final class PvaeCommands {
@@ -19,7 +21,15 @@ public final class PvaeCommands {
 
     public static int run(String cmd, String[] args) throws Exception {
         Path config = Path.of(option(args, "--config"));
-        PvaeConfig cfg = PvaeConfig.read(config);
+        if (cmd.equals("pvae-study")) {
+            PvaeStudyConfig study = PvaeStudyConfig.read(config);
+            Path jobFile = config.toAbsolutePath().getParent().resolve(study.job());
+            PvaeConfig base = speechDir(PvaeConfig.read(jobFile), args);
+            threads(base.threads());
+            new PvaeStudy(study, base, "scripts/crossmodal pvae-study " + String.join(" ", args), System.out).run();
+            return 0;
+        }
+        PvaeConfig cfg = speechDir(PvaeConfig.read(config), args);
         threads(cfg.threads());
         switch (cmd) {
             case "pvae-train" -> {
@@ -38,6 +48,18 @@ public final class PvaeCommands {
             }
             default -> throw new IllegalArgumentException("unknown PVAE command " + cmd);
         }
+    }
+
+    /** {@code --speech-dir DIR} overrides the config's spoken-digit directory. */
+    static PvaeConfig speechDir(PvaeConfig cfg, String[] args) {
+        int i = Arrays.asList(args).indexOf("--speech-dir");
+        if (i < 0) {
+            return cfg;
+        }
+        if (i + 1 >= args.length) {
+            throw new IllegalArgumentException("--speech-dir needs a directory");
+        }
+        return cfg.withSpeechDir(Path.of(args[i + 1]).toAbsolutePath().toString());
     }
 
     /** PyTorch's thread counts must be set before the engine starts. */

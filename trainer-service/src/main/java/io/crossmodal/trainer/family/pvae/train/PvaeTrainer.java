@@ -84,6 +84,7 @@ public final class PvaeTrainer {
         long step = state.step();
         long firstStep = step;
         long start = System.nanoTime();
+        double secondsBefore = state.seconds();
         if (state.epoch() > 0) {
             emit("resume", state.epoch(), step, totalSteps, Map.of(), Map.of(), state.seconds(), Double.NaN,
                     "resumed after epoch " + state.epoch());
@@ -111,12 +112,12 @@ public final class PvaeTrainer {
                     g.close();
                 }
                 step++;
-                double elapsed = state.seconds() + (System.nanoTime() - start) / 1e9;
+                double elapsed = secondsBefore + (System.nanoTime() - start) / 1e9;
                 emit("train", epoch, step, totalSteps, Map.of("loss", lossSum / n), Map.of(), elapsed,
                         eta(start, step - firstStep, totalSteps - step), "");
             }
             double dev = heldOutLoss(net, loss, heldOut, manager);
-            double elapsed = state.seconds() + (System.nanoTime() - start) / 1e9;
+            double elapsed = secondsBefore + (System.nanoTime() - start) / 1e9;
             history.add(new EpochStats(epoch, step, lossSum / n, dev, cfg.learningRate(), elapsed));
             state = new State(epoch, step, elapsed, List.copyOf(history));
             saveParams(net, ckpt.resolve("last.params"));
