@@ -16,10 +16,14 @@ import java.util.Map;
  */
 public final class PvaeCommands {
 
+    /** Tribuo logs every k-means iteration at INFO; the evaluation runs hundreds. Held so the setting is not collected. */
+    private static final java.util.logging.Logger TRIBUO_LOG = java.util.logging.Logger.getLogger("org.tribuo");
+
     private PvaeCommands() {
     }
 
     public static int run(String cmd, String[] args) throws Exception {
+        TRIBUO_LOG.setLevel(java.util.logging.Level.WARNING);
         Path config = Path.of(option(args, "--config"));
         if (cmd.equals("pvae-study")) {
             PvaeStudyConfig study = PvaeStudyConfig.read(config);

@@ -184,13 +184,32 @@ public final class PvaeEvaluator {
         return java.util.Arrays.copyOf(x, Math.min(n, x.length));
     }
 
+    /** NaN when a latent is not finite (a diverged model): reported as such instead of failing the study. */
     private double purity(float[][] x, int[] labels, int k) {
+        if (!finite(x)) {
+            return Double.NaN;
+        }
         return KMeansPurity.cluster(toDouble(x), labels, k, seed).purity();
+    }
+
+    private static boolean finite(float[][] x) {
+        for (float[] row : x) {
+            for (float v : row) {
+                if (!Float.isFinite(v)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private double[] inertiaCurve(float[][] x) {
         double[][] d = toDouble(x);
         double[] out = new double[15];
+        if (!finite(x)) {
+            java.util.Arrays.fill(out, Double.NaN);
+            return out;
+        }
         for (int k = 1; k <= out.length; k++) {
             out[k - 1] = KMeansPurity.cluster(d, null, k, seed).inertia();
         }

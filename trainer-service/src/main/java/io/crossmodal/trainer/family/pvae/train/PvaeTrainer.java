@@ -44,6 +44,7 @@ import java.util.Random;
  */
 public final class PvaeTrainer {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(PvaeTrainer.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** Resumable state next to the parameters. */
@@ -93,23 +94,27 @@ public final class PvaeTrainer {
             Random rnd = new Random(cfg.seed() * 1_000_003L + epoch);
             double lossSum = 0;
             int n = 0;
+            int skipped = 0;
             Map<String, Double> termSums = new LinkedHashMap<>();
             for (Pairing.Step s : pairing.epoch(cfg.batchSize(), rnd)) {
+                boolean finite;
                 try (NDManager m = manager.newSubManager();
                         GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     PvaeLoss.Terms t = loss.compute(net, batch(m, s, data, cfg), true);
-                    gc.backward(t.total());
-                    lossSum += t.total().getFloat();
-                    n++;
-                    accumulate(termSums, t);
+                    float value = t.total().getFloat();
+                    finite = Float.isFinite(value);
+                    if (finite) {
+                        gc.backward(t.total());
+                        lossSum += value;
+                        n++;
+                        accumulate(termSums, t);
+                    }
                 }
-                for (Map.Entry<String, NDArray> p : net.parameters().entrySet()) {
-                    NDArray g = p.getValue().getGradient();
-                    adam.update(p.getKey(), p.getValue(), g);
-                    // PyTorch accumulates gradients: zero them in place. (GradientCollector.zeroGradients
-                    // walks every managed array and leaves gradient handles behind: steps slowed down linearly.)
-                    g.muli(0f);
-                    g.close();
+                finite = finite && update(net, adam);
+                if (!finite) {
+                    skipped++;
+                    LOG.warnf("%s: non-finite loss or gradient at step %d, update skipped (%d so far)", cfg.variant(), step + 1,
+                            skipped);
                 }
                 step++;
                 double elapsed = secondsBefore + (System.nanoTime() - start) / 1e9;
@@ -118,7 +123,7 @@ public final class PvaeTrainer {
             }
             double dev = heldOutLoss(net, loss, heldOut, manager);
             double elapsed = secondsBefore + (System.nanoTime() - start) / 1e9;
-            history.add(new EpochStats(epoch, step, lossSum / n, dev, cfg.learningRate(), elapsed));
+            history.add(new EpochStats(epoch, step, n == 0 ? Double.NaN : lossSum / n, dev, cfg.learningRate(), elapsed));
             state = new State(epoch, step, elapsed, List.copyOf(history));
             saveParams(net, ckpt.resolve("last.params"));
             writeState(ckpt, state);
@@ -132,6 +137,32 @@ public final class PvaeTrainer {
                 runDir.resolve("learning-curves.png"));
         emit("done", cfg.epochs(), step, totalSteps, Map.of(), Map.of(), state.seconds(), 0, "trained " + cfg.variant());
         return new Result(net, history, step, state.seconds());
+    }
+
+    /**
+     * Applies one Adam step unless a gradient is not finite (an overflowing exp(log-variance)),
+     * and zeroes the gradients in place either way. (PyTorch accumulates gradients;
+     * GradientCollector.zeroGradients walks every managed array and leaves gradient handles
+     * behind, which slowed steps down linearly.)
+     */
+    private static boolean update(PvaeNet net, Optimizer adam) {
+        java.util.List<NDArray> grads = new ArrayList<>();
+        boolean finite = true;
+        for (NDArray p : net.parameters().values()) {
+            NDArray g = p.getGradient();
+            grads.add(g);
+            finite = finite && Float.isFinite(g.square().sum().getFloat());
+        }
+        int i = 0;
+        for (Map.Entry<String, NDArray> p : net.parameters().entrySet()) {
+            NDArray g = grads.get(i++);
+            if (finite) {
+                adam.update(p.getKey(), p.getValue(), g);
+            }
+            g.muli(0f);
+            g.close();
+        }
+        return finite;
     }
 
     private static void accumulate(Map<String, Double> sums, PvaeLoss.Terms t) {
