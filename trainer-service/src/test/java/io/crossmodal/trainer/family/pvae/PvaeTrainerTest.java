@@ -44,6 +44,18 @@ class PvaeTrainerTest {
         assertTrue(events.stream().anyMatch(e -> e.phase().equals("eval") && e.losses().containsKey("contrast")),
                 "per-term losses are reported each epoch");
 
+        // memory stays flat: a longer run leaves no more arrays in the training manager than a short one
+        int[] managed = new int[2];
+        for (int k = 0; k < 2; k++) {
+            try (NDManager m = NDManager.newBaseManager()) {
+                Path dir = tmp.resolve("flat" + k);
+                PvaeConfig c = config(k == 0 ? 1 : 4);
+                new PvaeTrainer(c.with("pvae", 5, 0, dir.toString()), data, e -> { }).train(m, dir);
+                managed[k] = m.getManagedArrays().size();
+            }
+        }
+        assertEquals(managed[0], managed[1], "arrays left in the training manager after 1 vs 4 epochs");
+
         List<ProgressEvent> resumed = new ArrayList<>();
         try (NDManager m = NDManager.newBaseManager()) {
             PvaeTrainer.Result r = new PvaeTrainer(config(4), data, resumed::add).train(m, tmp);

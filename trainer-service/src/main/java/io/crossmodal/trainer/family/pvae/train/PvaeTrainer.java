@@ -5,8 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.crossmodal.trainer.family.pvae.PvaeConfig;
@@ -39,7 +37,8 @@ import java.util.Random;
  * Trains a {@link PvaeNet} with Adam for a fixed number of epochs. After every epoch it writes
  * the parameters and a state file (epoch, steps, history) atomically under
  * {@code runDir/checkpoints}; a run started again over the same directory resumes after the last
- * finished epoch (Adam's moments start afresh). The held-out curve is the loss on test pairs with
+ * finished epoch (Adam's moments start afresh). Per step, every temporary lives in a step
+ * manager ({@link AdamStep}), so memory stays flat over a run. The held-out curve is the loss on test pairs with
  * posterior means instead of samples: it is drawn, never used to choose a model.
  */
 public final class PvaeTrainer {
@@ -77,7 +76,7 @@ public final class PvaeTrainer {
                 cfg.usesImages(), cfg.pairedPerDigit(), cfg.seed());
         Pairing heldOut = new Pairing(digits(data.speechTest()), imageDigits(data.imageTest()), cfg.usesSpeech(),
                 cfg.usesImages(), 0, 12345);
-        Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) cfg.learningRate())).build();
+        AdamStep adam = new AdamStep((float) cfg.learningRate());
         PvaeLoss loss = new PvaeLoss(cfg);
         List<EpochStats> history = new ArrayList<>(state.history());
         int stepsPerEpoch = pairing.stepsPerEpoch(cfg.batchSize());
@@ -110,7 +109,7 @@ public final class PvaeTrainer {
                         accumulate(termSums, t);
                     }
                 }
-                finite = finite && update(net, adam);
+                finite = finite && adam.step(net.parameters(), manager);
                 if (!finite) {
                     skipped++;
                     LOG.warnf("%s: non-finite loss or gradient at step %d, update skipped (%d so far)", cfg.variant(), step + 1,
@@ -137,32 +136,6 @@ public final class PvaeTrainer {
                 runDir.resolve("learning-curves.png"));
         emit("done", cfg.epochs(), step, totalSteps, Map.of(), Map.of(), state.seconds(), 0, "trained " + cfg.variant());
         return new Result(net, history, step, state.seconds());
-    }
-
-    /**
-     * Applies one Adam step unless a gradient is not finite (an overflowing exp(log-variance)),
-     * and zeroes the gradients in place either way. (PyTorch accumulates gradients;
-     * GradientCollector.zeroGradients walks every managed array and leaves gradient handles
-     * behind, which slowed steps down linearly.)
-     */
-    private static boolean update(PvaeNet net, Optimizer adam) {
-        java.util.List<NDArray> grads = new ArrayList<>();
-        boolean finite = true;
-        for (NDArray p : net.parameters().values()) {
-            NDArray g = p.getGradient();
-            grads.add(g);
-            finite = finite && Float.isFinite(g.square().sum().getFloat());
-        }
-        int i = 0;
-        for (Map.Entry<String, NDArray> p : net.parameters().entrySet()) {
-            NDArray g = grads.get(i++);
-            if (finite) {
-                adam.update(p.getKey(), p.getValue(), g);
-            }
-            g.muli(0f);
-            g.close();
-        }
-        return finite;
     }
 
     private static void accumulate(Map<String, Double> sums, PvaeLoss.Terms t) {
