@@ -126,14 +126,14 @@ class LogMelReferenceTest {
     static void requirePython() throws Exception {
         if (!Files.isExecutable(Path.of("/usr/bin/python3"))) {
             fail("/usr/bin/python3 is missing: install the Debian packages python3, python3-numpy and python3-scipy "
-                    + "(the reference computation of this test needs them; .ci/run installs them)");
+                    + "(the reference computation of this test needs them; scripts/test-prereqs.sh installs them)");
         }
         Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import numpy, scipy.signal, scipy.io.wavfile")
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             fail("/usr/bin/python3 cannot import numpy/scipy: install the Debian packages python3-numpy and "
-                    + "python3-scipy (.ci/run installs them). Python said: " + out.strip());
+                    + "python3-scipy (scripts/test-prereqs.sh installs them). Python said: " + out.strip());
         }
     }
 

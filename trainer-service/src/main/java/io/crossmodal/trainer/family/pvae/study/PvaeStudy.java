@@ -77,8 +77,9 @@ public final class PvaeStudy {
             DigitClassifier clf = DigitClassifier.train(data.classifierTrain(), data.imageTest(), PvaeRun.CLASSIFIER_EPOCHS, 99, m);
             classifierAccuracy = clf.testAccuracy();
             out.printf(Locale.ROOT, "digit classifier test accuracy %.4f%n", classifierAccuracy);
-            for (Row row : rows()) {
-                for (long seed : study.seeds()) {
+            // seeds outermost: an interrupted study has every row at its first seed before any at its second
+            for (long seed : study.seeds()) {
+                for (Row row : rows()) {
                     Path runDir = Path.of(study.runsDir(), row.variant() + "-n" + row.pairedPerDigit() + "-s" + seed);
                     Path metricsFile = runDir.resolve("metrics.json");
                     Map<String, Double> metrics;
@@ -95,6 +96,14 @@ public final class PvaeStudy {
                         write(metricsFile, JSON.writeValueAsString(metrics));
                     }
                     results.computeIfAbsent(row, r -> new LinkedHashMap<>()).put(seed, metrics);
+                    // rows in the table's order whatever order they finished in
+                    Map<Row, Map<Long, Map<String, Double>>> ordered = new LinkedHashMap<>();
+                    for (Row r : rows()) {
+                        if (results.containsKey(r)) {
+                            ordered.put(r, results.get(r));
+                        }
+                    }
+                    results = ordered;
                     report(results, data, classifierAccuracy, outDir);
                 }
             }
