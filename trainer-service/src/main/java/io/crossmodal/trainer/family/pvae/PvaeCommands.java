@@ -25,6 +25,9 @@ public final class PvaeCommands {
     public static int run(String cmd, String[] args) throws Exception {
         TRIBUO_LOG.setLevel(java.util.logging.Level.WARNING);
         Path config = Path.of(option(args, "--config"));
+        if (!java.nio.file.Files.isRegularFile(config)) {
+            throw new IllegalArgumentException("no such config file: " + config);
+        }
         if (cmd.equals("pvae-study")) {
             PvaeStudyConfig study = PvaeStudyConfig.read(config);
             Path jobFile = config.toAbsolutePath().getParent().resolve(study.job());
