@@ -59,6 +59,9 @@ public final class TrainerCli {
                     }
                     return 0;
                 }
+                case "pvae-train", "pvae-study" -> {
+                    return io.crossmodal.trainer.family.pvae.PvaeCommands.run(cmd, rest);
+                }
                 case "evaluate" -> {
                     EvaluateCommand.run(rest);
                     return 0;

@@ -1,0 +1,2 @@
+/** The partitioned-VAE model family: what trainer and services share about it, without DJL. */
+package io.crossmodal.family.pvae;

@@ -1,0 +1,59 @@
+package io.crossmodal.trainer.family.pvae.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.crossmodal.family.pvae.model.PvaeWeights;
+import io.crossmodal.family.pvae.onnx.OrtPvae;
+import io.crossmodal.family.pvae.onnx.PvaeGraphs;
+import io.crossmodal.features.audio.FbankConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Writes a trained model's serving graphs ({@code speech_encoder.onnx}, {@code image_encoder.onnx},
+ * {@code speech_decoder.onnx}, {@code image_decoder.onnx}, those the variant has) and
+ * {@code pvae.json} (sizes, front-end settings, data source, metrics) into a directory. The
+ * bundle manifest integration is left to the family plug-in work.
+ */
+public final class PvaeExport {
+
+    private PvaeExport() {
+    }
+
+    public static OrtPvae.Graphs graphs(PvaeWeights w) {
+        return new OrtPvae.Graphs(
+                w.speechEncoder() == null ? null : PvaeGraphs.speechEncoder(w.speechEncoder(), w.frames(), w.melBins()),
+                w.imageEncoder() == null ? null : PvaeGraphs.imageEncoder(w.imageEncoder()),
+                w.speechDecoder() == null ? null : PvaeGraphs.speechDecoder(w.speechDecoder(), w.frames(), w.melBins()),
+                w.imageDecoder() == null ? null : PvaeGraphs.imageDecoder(w.imageDecoder()));
+    }
+
+    public static void write(Path dir, String variant, PvaeWeights w, OrtPvae.Graphs g, String dataSource,
+            Map<String, Object> metrics) throws IOException {
+        Files.createDirectories(dir);
+        writeIf(dir.resolve("speech_encoder.onnx"), g.speechEncoder());
+        writeIf(dir.resolve("image_encoder.onnx"), g.imageEncoder());
+        writeIf(dir.resolve("speech_decoder.onnx"), g.speechDecoder());
+        writeIf(dir.resolve("image_decoder.onnx"), g.imageDecoder());
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("family", "pvae");
+        meta.put("variant", variant);
+        meta.put("frames", w.frames());
+        meta.put("melBins", w.melBins());
+        meta.put("sharedDim", w.imageDecoder() != null ? w.imageDecoder().sharedDim() : w.speechDecoder().sharedDim());
+        meta.put("styleDim", w.imageDecoder() != null ? w.imageDecoder().styleDim() : w.speechDecoder().styleDim());
+        meta.put("filterbank", FbankConfig.DEFAULT);
+        meta.put("speechData", dataSource);
+        meta.put("metrics", metrics);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("pvae.json").toFile(), meta);
+    }
+
+    private static void writeIf(Path file, byte[] graph) throws IOException {
+        if (graph != null) {
+            Files.write(file, graph);
+        }
+    }
+}
