@@ -26,13 +26,21 @@ public final class Evaluation {
 
     public static EvalReport evaluate(JobConfig cfg, Seq2SeqData data, String component, Seq2SeqPredictor predictor,
             SplitName split, int beamWidth) {
+        return evaluate(cfg, data, component, predictor, split, beamWidth, scores -> {});
+    }
+
+    /** As above, also handing every word's score (sorted word order) to {@code scores}. */
+    public static EvalReport evaluate(JobConfig cfg, Seq2SeqData data, String component, Seq2SeqPredictor predictor,
+            SplitName split, int beamWidth, java.util.function.Consumer<List<WordScore>> scores) {
         boolean g2p = component.equals("g2p");
         Map<String, List<List<String>>> refs = references(data, component, split);
         long start = System.nanoTime();
         Map<String, List<String>> hyps = hypotheses(refs, component, predictor, beamWidth, cfg.model().maxOutputLength());
         double seconds = (System.nanoTime() - start) / 1e9;
         ErrorRates rates = Evaluator.evaluate(hyps, refs);
-        List<WordScore> examples = Evaluator.errors(Evaluator.scoreAll(hyps, refs), 20);
+        List<WordScore> all = Evaluator.scoreAll(hyps, refs);
+        scores.accept(all);
+        List<WordScore> examples = Evaluator.errors(all, 20);
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (SplitName n : SplitName.values()) {
             counts.put(n.key() + "_words", data.split.count(n));

@@ -66,8 +66,20 @@ public final class TrainingRun {
                         (g2p ? models.data.graphemes : models.data.phonemes).symbols(),
                         (g2p ? models.data.phonemes : models.data.graphemes).symbols(),
                         Seq2SeqPredictor.DEFAULT_MAX_INPUT_LENGTH)) {
+                    List<io.crossmodal.core.eval.WordScore> words = new java.util.ArrayList<>();
                     EvalReport report = Evaluation.evaluate(cfg, models.data, component, predictor, SplitName.TEST,
-                            cfg.train().beamWidth());
+                            cfg.train().beamWidth(), words::addAll);
+                    // per-word scores, for paired comparisons of runs on the same test words (the study's bootstrap)
+                    RunFiles.writeJson(runDir.resolve("scores-" + component + ".json"), words);
+                    if (cfg.semiEnabled() && cfg.semi().rerankEnabled()) {
+                        NoisyChannelRerank.Outcome rr = NoisyChannelRerank.run(cfg, models, component, predictor);
+                        RunFiles.writeJson(runDir.resolve("rerank-" + component + ".json"), rr);
+                        metrics.put(component + ".test.rerank.per", rr.test().per());
+                        metrics.put(component + ".test.rerank.wer", rr.test().wer());
+                        metrics.put(component + ".rerank.lambda", rr.lambda());
+                        LOG.infof("%s reranked (lambda %.2f chosen on dev): PER %.4f WER %.4f (n-best top: %.4f / %.4f)",
+                                component, rr.lambda(), rr.test().per(), rr.test().wer(), rr.plain().per(), rr.plain().wer());
+                    }
                     reports.put(component, report);
                     report.writeJson(runDir.resolve("report-" + component + ".json"));
                     report.writeMarkdown(runDir.resolve("report-" + component + ".md"));
@@ -82,9 +94,12 @@ public final class TrainingRun {
                 metrics.put(c + ".dev.best", r.bestDev());
                 metrics.put(c + ".train.seconds", r.seconds());
                 metrics.put(c + ".train.steps", r.steps());
+                metrics.put(c + ".train.nonfinite_skips", r.nonFiniteSkips());
             });
             metrics.putAll(models.extraMetrics);
+            metrics.put("machine.cpu", Machine.cpuModel());
             metrics.put("train.seconds.total", trainSeconds);
+            RunFiles.writeJson(runDir.resolve("metrics.json"), metrics);
             Bundle bundle = null;
             if (cfg.export()) {
                 bundle = BundleExporter.write(models, graphs, Path.of(cfg.registryDir()), metrics, actor);
