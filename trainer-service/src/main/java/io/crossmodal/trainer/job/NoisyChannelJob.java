@@ -205,8 +205,8 @@ public final class NoisyChannelJob {
                     pseudo.merge("wake_dropped", r.wakeDropped(), Integer::sum);
                     pseudo.merge("sleep", r.sleepPairs(), Integer::sum);
                     pseudo.merge("sleep_dropped", r.sleepDropped(), Integer::sum);
-                    pseudo.merge("wake_posterior", r.updated().contains("p2g") && r.losses().containsKey(
-                            NoisyChannelTrainer.WAKE_POSTERIOR) ? r.wakePairs() : 0, Integer::sum);
+                    pseudo.merge("wake_posterior", r.losses().containsKey(NoisyChannelTrainer.WAKE_POSTERIOR)
+                            ? r.wakePairs() : 0, Integer::sum);
                     step++;
                     double elapsed = (System.nanoTime() - start) / 1e9;
                     emit("train", epoch, semi.epochs(), step, total, means(sums), Map.of(), elapsed,
