@@ -23,6 +23,8 @@ public record StudyReport(String study, String command, String createdAt, String
         List<Row> rows, List<Comparison> comparisons, List<RunResult> runs) {
 
     public static final List<String> METRICS = List.of("g2p.per", "g2p.wer", "p2g.per", "p2g.wer");
+    /** Test metrics after noisy-channel reranking (runs with {@code semi.rerank}). */
+    public static final List<String> RERANKED = List.of("g2p.rerank.per", "g2p.rerank.wer", "p2g.rerank.per", "p2g.rerank.wer");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** One (group, system) cell: metric -> stats over its seeds. */
@@ -59,6 +61,11 @@ public record StudyReport(String study, String command, String createdAt, String
             Map<String, Stats> test = new LinkedHashMap<>();
             for (String m : METRICS) {
                 test.put(m, Stats.of(cell.stream().map(r -> r.test().get(m)).toList()));
+            }
+            for (String m : RERANKED) {
+                if (cell.stream().allMatch(r -> r.test().containsKey(m))) {
+                    test.put(m, Stats.of(cell.stream().map(r -> r.test().get(m)).toList()));
+                }
             }
             RunResult first = cell.get(0);
             rows.add(new Row(first.group(), first.paired(), first.system(), cell.stream().map(RunResult::seed).toList(), test,
@@ -193,6 +200,24 @@ public record StudyReport(String study, String command, String createdAt, String
                 md.append(" | ").append(fmt(r.test().get(m)));
             }
             md.append(String.format(Locale.ROOT, " | %.0f |%n", r.meanSeconds()));
+        }
+        if (rows.stream().anyMatch(r -> r.test().containsKey(RERANKED.get(0)))) {
+            md.append("\n## With noisy-channel reranking at test time\n\n")
+                    .append("The beam n-best of each direction rescored with the other models (λ chosen on dev per run;")
+                    .append(" docs/NOISY_CHANNEL.md), same test words.\n\n");
+            md.append("| paired | system | seeds | G2P PER % | G2P WER % | P2G PER % | P2G WER % |\n");
+            md.append("|---:|---|---|---|---|---|---|\n");
+            for (Row r : rows) {
+                if (!r.test().containsKey(RERANKED.get(0))) {
+                    continue;
+                }
+                md.append("| ").append(r.paired()).append(" | ").append(r.system()).append(" | ")
+                        .append(r.seeds().toString().replace(" ", ""));
+                for (String m : RERANKED) {
+                    md.append(" | ").append(r.test().containsKey(m) ? fmt(r.test().get(m)) : "-");
+                }
+                md.append(" |\n");
+            }
         }
         if (!comparisons.isEmpty()) {
             md.append("\n## Against supervised-only at the same paired size\n\n");

@@ -200,4 +200,24 @@ class StudyConfigTest {
         String md = report.markdown(StudyRunner.bestPerGroup(runs));
         assertTrue(md.contains("✓ ["), md);
     }
+
+    @Test
+    void rerankedMetricsGetTheirOwnTable(@TempDir Path dir) throws Exception {
+        StudyConfig cfg = parse(dir, ", \"pairedSizes\": [100]");
+        List<RunResult> runs = new java.util.ArrayList<>();
+        for (long seed = 1; seed <= 2; seed++) {
+            RunResult r = result("p100", "noisy-channel", seed, 0.4);
+            Map<String, Double> test = new java.util.LinkedHashMap<>(r.test());
+            test.putAll(Map.of("g2p.rerank.per", 0.1, "g2p.rerank.wer", 0.3, "p2g.rerank.per", 0.2, "p2g.rerank.wer", 0.35));
+            runs.add(new RunResult(r.id(), r.group(), r.paired(), r.system(), seed, test, r.dev(), r.version(), 1.0,
+                    "Test CPU", Map.of("semi.nonfinite_skips", 2)));
+            runs.add(result("p100", "supervised", seed, 0.5));
+        }
+        StudyReport report = StudyReport.of(cfg, runs);
+        String md = report.markdown(StudyRunner.bestPerGroup(runs));
+        assertTrue(md.contains("## With noisy-channel reranking at test time"), md);
+        assertTrue(md.contains("| 100 | noisy-channel | [1,2] | 10.00 ± 0.00 [10.00, 10.00] | 30.00"), md);
+        assertTrue(md.contains("Test CPU") && md.contains("not recorded"), "machines listed: " + md);
+        assertTrue(md.contains("?/?/?, 2"), "skip counters per run: " + md);
+    }
 }
