@@ -8,14 +8,32 @@ import java.util.Map;
 /**
  * How to cut a lexicon into splits. Sizes are numbers of distinct words; exactly one of them
  * may be {@link #REST} to take every word the others leave over.
+ *
+ * @param grouping the unit a split holds: {@link #GROUP_HOMOPHONES} (connected groups of words that
+ *        share a pronunciation or a letters-only spelling go to one split, so no test pronunciation
+ *        or spelling leaks into a training set) or {@link #GROUP_WORD} (each spelling on its own: the
+ *        legacy split, kept only to reproduce figures made with it)
  */
 public record SplitConfig(long seed, int paired, int unpairedGraphemes, int unpairedPhonemes,
-        int dev, int test, boolean stripStress) {
+        int dev, int test, boolean stripStress, String grouping) {
 
     /** Size meaning "all remaining words". */
     public static final int REST = -1;
+    public static final String GROUP_WORD = "word";
+    public static final String GROUP_HOMOPHONES = "homophones";
+
+    /** The legacy per-word split (what every split was before {@code grouping} existed). */
+    public SplitConfig(long seed, int paired, int unpairedGraphemes, int unpairedPhonemes, int dev, int test,
+            boolean stripStress) {
+        this(seed, paired, unpairedGraphemes, unpairedPhonemes, dev, test, stripStress, GROUP_WORD);
+    }
 
     public SplitConfig {
+        grouping = grouping == null ? GROUP_HOMOPHONES : grouping;
+        if (!grouping.equals(GROUP_WORD) && !grouping.equals(GROUP_HOMOPHONES)) {
+            throw new IllegalArgumentException("split.grouping must be '" + GROUP_HOMOPHONES + "' or '" + GROUP_WORD
+                    + "' (legacy), got '" + grouping + "'");
+        }
         int rest = 0;
         for (Map.Entry<SplitName, Integer> e : sizesOf(paired, unpairedGraphemes, unpairedPhonemes, dev, test).entrySet()) {
             int size = e.getValue();
@@ -69,6 +87,10 @@ public record SplitConfig(long seed, int paired, int unpairedGraphemes, int unpa
             m.put(e.getKey().key(), e.getValue());
         }
         m.put("strip_stress", stripStress);
+        if (!grouping.equals(GROUP_WORD)) {
+            // absent for the legacy split, so its fingerprints stay what they were
+            m.put("grouping", grouping);
+        }
         return m;
     }
 

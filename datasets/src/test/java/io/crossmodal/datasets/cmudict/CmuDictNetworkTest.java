@@ -42,4 +42,29 @@ class CmuDictNetworkTest {
         assertEquals(20_000, a.count(SplitName.UNPAIRED_PHONEMES));
         assertEquals(a.fingerprint(), Splitter.split(lex, config).fingerprint());
     }
+
+    /**
+     * Leak counts of the study's split (split seed 1, 1,000 test, 300 dev words, stress stripped)
+     * before (legacy per-word split) and after (homophone-aware): printed for docs/NOISY_CHANNEL.md.
+     */
+    @Test
+    void homophoneAwareSplitRemovesTheStudyLeaks() throws Exception {
+        Lexicon lex = new CmuDictSource(cache).load(false);
+        int[][] sizes = {{1000, 10_000, 10_000}, {500, 50_000, 50_000}};
+        for (int[] sz : sizes) {
+            for (String g : List.of(io.crossmodal.datasets.split.SplitConfig.GROUP_WORD,
+                    io.crossmodal.datasets.split.SplitConfig.GROUP_HOMOPHONES)) {
+                DataSplit s = Splitter.split(lex, new SplitConfig(1, sz[0], sz[1], sz[2], 300, 1000, true, g));
+                java.util.Map<String, Integer> leaks = io.crossmodal.datasets.split.SplitLeaks.count(s);
+                System.out.printf("LEAKS paired=%d unpaired=%d+%d grouping=%s: %s%n", sz[0], sz[1], sz[2], g, leaks);
+                if (g.equals(io.crossmodal.datasets.split.SplitConfig.GROUP_HOMOPHONES)) {
+                    leaks.forEach((k, v) -> assertEquals(0, v, k));
+                    assertEquals(1000, s.count(SplitName.TEST));
+                    assertEquals(sz[2], s.count(SplitName.UNPAIRED_PHONEMES));
+                } else {
+                    assertTrue(leaks.get("test->unpaired_phonemes.pronunciation") > 0, leaks.toString());
+                }
+            }
+        }
+    }
 }

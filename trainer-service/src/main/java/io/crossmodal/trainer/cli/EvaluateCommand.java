@@ -31,7 +31,7 @@ final class EvaluateCommand {
         SplitName split = Arrays.stream(SplitName.values()).filter(n -> n.key().equals(splitName)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown split '" + splitName + "' (test, dev, ...)"));
         Bundle bundle = new ModelRegistry(registry).load(model, version);
-        JobConfig cfg = JobConfig.parse(io.crossmodal.runtime.io.Json.MAPPER
+        JobConfig cfg = JobConfig.parseRecorded(io.crossmodal.runtime.io.Json.MAPPER
                 .writeValueAsString(bundle.manifest().trainingConfig()));
         int beam = Integer.parseInt(TrainerCli.option(args, "--beam", Integer.toString(cfg.train().beamWidth())));
         Lexicon lexicon = Seq2SeqJob.loadLexicon(cfg);

@@ -53,12 +53,27 @@ public record JobConfig(
      * seeds can share one split and be compared on the same test words.
      */
     public record Split(Integer paired, Integer unpairedGraphemes, Integer unpairedPhonemes, Integer dev, Integer test,
-            @JsonInclude(JsonInclude.Include.NON_NULL) Long seed) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) Long seed, String grouping) {
         public Split(Integer paired, Integer unpairedGraphemes, Integer unpairedPhonemes, Integer dev, Integer test) {
-            this(paired, unpairedGraphemes, unpairedPhonemes, dev, test, null);
+            this(paired, unpairedGraphemes, unpairedPhonemes, dev, test, null, null);
         }
 
+        public Split(Integer paired, Integer unpairedGraphemes, Integer unpairedPhonemes, Integer dev, Integer test,
+                Long seed) {
+            this(paired, unpairedGraphemes, unpairedPhonemes, dev, test, seed, null);
+        }
+
+        /**
+         * {@code grouping}: {@code homophones} (default: words linked by a shared pronunciation or a
+         * spelling equal up to punctuation share a split, docs/NOISY_CHANNEL.md) or {@code word} (the
+         * legacy per-word split, only to reproduce figures made with it).
+         */
         public Split {
+            grouping = grouping == null ? SplitConfig.GROUP_HOMOPHONES : grouping;
+            if (!grouping.equals(SplitConfig.GROUP_HOMOPHONES) && !grouping.equals(SplitConfig.GROUP_WORD)) {
+                throw new IllegalArgumentException("split.grouping must be '" + SplitConfig.GROUP_HOMOPHONES + "' or '"
+                        + SplitConfig.GROUP_WORD + "' (legacy), got '" + grouping + "'");
+            }
             paired = paired == null ? -1 : paired;
             unpairedGraphemes = unpairedGraphemes == null ? 0 : unpairedGraphemes;
             unpairedPhonemes = unpairedPhonemes == null ? 0 : unpairedPhonemes;
@@ -127,10 +142,13 @@ public record JobConfig(
      * @param wakeSearch {@code sample} (ancestral, at {@code temperature}) or {@code beam} (n-best of width {@code samples})
      * @param sleepSource {@code unpaired} (spellings of Uy) or {@code prior} (spellings sampled from p(y))
      * @param elboWords dev words whose pronunciations are used for the ELBO estimate each epoch (0 = none)
+     * @param continueOptimizer the semi phase continues each component's warm-up optimizer (Adam moments)
+     *        and its decayed learning rate, instead of a fresh Adam at {@code train.learningRate}
+     * @param rerank noisy-channel reranking of the beam n-best at test time (absent = off)
      */
     public record Semi(Boolean enabled, Integer warmupEpochs, Integer epochs, Integer stepsPerEpoch, Integer batchSize,
             SemiWeights weights, Integer samples, Double temperature, String wakeSearch, Boolean importanceWeighting,
-            String sleepSource, Integer elboWords, Integer priorWarmupEpochs) {
+            String sleepSource, Integer elboWords, Integer priorWarmupEpochs, Boolean continueOptimizer, Rerank rerank) {
         public static final Set<String> WAKE_SEARCHES = Set.of("sample", "beam");
         public static final Set<String> SLEEP_SOURCES = Set.of("unpaired", "prior");
 
@@ -157,6 +175,7 @@ public record JobConfig(
             }
             elboWords = range("semi.elboWords", elboWords, 200, 0, 1_000_000);
             priorWarmupEpochs = range("semi.priorWarmupEpochs", priorWarmupEpochs, 2, 1, 1000);
+            continueOptimizer = continueOptimizer != null && continueOptimizer;
         }
 
         /** Whether a step reads unpaired spellings Uy (the prior term, or sleep with {@code sleepSource=unpaired}). */
@@ -164,20 +183,53 @@ public record JobConfig(
             return weights.prior() > 0 || (weights.sleep() > 0 && sleepSource.equals("unpaired"));
         }
 
-        /** Whether a step reads unpaired phoneme strings Ux (the wake term). */
+        /** Whether a step reads unpaired phoneme strings Ux (the wake term, or the wake update of q). */
         public boolean readsUnpairedPhonemes() {
-            return weights.wake() > 0;
+            return weights.wake() > 0 || weights.wakePosterior() > 0;
+        }
+
+        /** Whether test evaluation also reports the noisy-channel reranked n-best. */
+        public boolean rerankEnabled() {
+            return rerank != null && rerank.enabled();
+        }
+    }
+
+    /**
+     * Noisy-channel reranking at test time (docs/NOISY_CHANNEL.md): the beam n-best of each direction
+     * rescored with all three models, G2P by {@code log p(x|y) + λ log q(y|x)}, P2G by
+     * {@code log q(y|x) + λ (log p(x|y) + log p(y))}; λ is chosen per direction on the dev words
+     * (lowest dev PER) from {@code lambdas}, and test words are reranked with that λ.
+     */
+    public record Rerank(Boolean enabled, Integer nBest, List<Double> lambdas) {
+        public Rerank {
+            enabled = enabled == null || enabled;
+            nBest = range("semi.rerank.nBest", nBest, 8, 2, 64);
+            lambdas = lambdas == null ? List.of(0.0, 0.1, 0.25, 0.5, 1.0, 2.0) : List.copyOf(lambdas);
+            if (lambdas.isEmpty() || lambdas.stream().anyMatch(l -> l == null || !(l >= 0 && l <= 100))) {
+                throw new IllegalArgumentException("semi.rerank.lambdas must be a non-empty list of values in [0, 100], got "
+                        + lambdas);
+            }
         }
     }
 
     /** Weights of the four objective terms; 0 switches a term off (its model gets no update from it). */
-    public record SemiWeights(Double supervised, Double prior, Double wake, Double sleep) {
+    /**
+     * {@code wakePosterior} (default 0): the reweighted wake-sleep update of q(y|x) on the real
+     * unpaired phoneme strings, with the wake term's detached normalised importance weights.
+     */
+    public record SemiWeights(Double supervised, Double prior, Double wake, Double sleep,
+            @JsonInclude(JsonInclude.Include.NON_DEFAULT) Double wakePosterior) {
+        public SemiWeights(Double supervised, Double prior, Double wake, Double sleep) {
+            this(supervised, prior, wake, sleep, null);
+        }
+
         public SemiWeights {
             supervised = weight("semi.weights.supervised", supervised);
             prior = weight("semi.weights.prior", prior);
             wake = weight("semi.weights.wake", wake);
             sleep = weight("semi.weights.sleep", sleep);
-            if (supervised + prior + wake + sleep == 0) {
+            wakePosterior = wakePosterior == null ? 0.0 : weight("semi.weights.wakePosterior", wakePosterior);
+            if (supervised + prior + wake + sleep + wakePosterior == 0) {
                 throw new IllegalArgumentException("semi.weights: at least one term must have a weight > 0");
             }
         }
@@ -206,7 +258,7 @@ public record JobConfig(
         // the family's registry names the families and their components (a new family adds no code here)
         io.crossmodal.trainer.family.TrainingFamily fam = io.crossmodal.trainer.family.TrainingFamilies.require(family);
         data = data == null ? new Data(null, null, null) : data;
-        split = split == null ? new Split(null, null, null, null, null, null) : split;
+        split = split == null ? new Split(null, null, null, null, null, null, null) : split;
         model = model == null ? new Model(null, null, null, null, null, null, null) : model;
         train = train == null ? new Train(null, null, null, null, null, null, null, null, null, null) : train;
         components = components == null ? fam.defaultComponents() : List.copyOf(components);
@@ -256,7 +308,7 @@ public record JobConfig(
 
     private static SplitConfig splitConfig(long seed, Split s, Data d) {
         return new SplitConfig(s.seed() != null ? s.seed() : seed, s.paired(), s.unpairedGraphemes(), s.unpairedPhonemes(), s.dev(), s.test(),
-                d.stripStress());
+                d.stripStress(), s.grouping());
     }
 
     public static String defaultRegistry() {
@@ -277,6 +329,28 @@ public record JobConfig(
             throw new IllegalArgumentException("invalid config " + file + ": " + e.getOriginalMessage()
                     + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""), e);
         }
+    }
+
+    /**
+     * A config recorded by an earlier run (a bundle's lineage, a run directory): one written before
+     * {@code split.grouping} existed was split per word, so a missing grouping means {@code word}
+     * there (the default for new configs is {@code homophones}); everything else as {@link #parse}.
+     */
+    public static JobConfig parseRecorded(String json) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(json);
+            if (tree.isObject()) {
+                com.fasterxml.jackson.databind.node.ObjectNode split = ((com.fasterxml.jackson.databind.node.ObjectNode) tree)
+                        .with("split");
+                if (!split.has("grouping")) {
+                    split.put("grouping", SplitConfig.GROUP_WORD);
+                }
+                json = JSON.writeValueAsString(tree);
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("invalid config: " + e.getMessage(), e);
+        }
+        return parse(json);
     }
 
     public static JobConfig parse(String json) {

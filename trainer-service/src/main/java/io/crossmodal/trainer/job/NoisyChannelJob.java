@@ -125,7 +125,18 @@ public final class NoisyChannelJob {
         NoisyChannelTrainer.Settings settings = new NoisyChannelTrainer.Settings(semi.weights().supervised(),
                 semi.weights().prior(), semi.weights().wake(), semi.weights().sleep(), semi.samples(),
                 semi.temperature(), semi.wakeSearch().equals("beam"), semi.importanceWeighting(),
-                semi.sleepSource().equals("prior"), b, tc.learningRate(), tc.clipNorm(), maxLen, cfg.seed() * 1_000_003L + 11);
+                semi.sleepSource().equals("prior"), b, tc.learningRate(), tc.clipNorm(), maxLen, cfg.seed() * 1_000_003L + 11,
+                semi.weights().wakePosterior());
+        // optionally continue each warm-up optimizer (Adam moments, decayed rate) instead of a fresh Adam
+        Map<String, ComponentTrainer.OptimizerState> continueFrom = new LinkedHashMap<>();
+        if (semi.continueOptimizer()) {
+            for (String c : PARTS) {
+                ComponentTrainer.OptimizerState o = models.results.get(c).optimizer();
+                if (o != null) {
+                    continueFrom.put(c, o);
+                }
+            }
+        }
         Path ckpt = runDir.resolve("checkpoints").resolve("semi");
         LOG.infof("semi-supervised phase: %d epochs x %d steps, batch %d, weights %s, |P|=%d |Ux|=%d |Uy|=%d",
                 semi.epochs(), steps, b, semi.weights(), paired.size(), ux.size(), uy.size());
@@ -143,7 +154,7 @@ public final class NoisyChannelJob {
             history.put(c, new ArrayList<>(r.history()));
         }
         List<EpochRecord> records = new ArrayList<>();
-        try (NoisyChannelTrainer trainer = new NoisyChannelTrainer(g2p, p2g, prior, settings)) {
+        try (NoisyChannelTrainer trainer = new NoisyChannelTrainer(g2p, p2g, prior, settings, continueFrom)) {
             Supplier<Map<String, Double>> evaluate = () -> {
                 Map<String, Double> dev = new LinkedHashMap<>();
                 dev.put("g2p.per", Seq2SeqJob.greedyErrors(g2p, g2pBlock, data.graphemes, data.phonemes, g2pRefs,
@@ -178,7 +189,7 @@ public final class NoisyChannelJob {
             for (int epoch = 1; epoch <= semi.epochs(); epoch++) {
                 Map<String, double[]> sums = new LinkedHashMap<>(); // term -> {sum, count}
                 Map<String, Integer> pseudo = new LinkedHashMap<>(Map.of("wake", 0, "wake_dropped", 0, "sleep", 0,
-                        "sleep_dropped", 0));
+                        "sleep_dropped", 0, "wake_posterior", 0));
                 for (long i = 0; i < steps; i++) {
                     if (cancelled.getAsBoolean()) {
                         throw new ComponentTrainer.CancelledException("semi-supervised phase cancelled at step " + step);
@@ -194,6 +205,8 @@ public final class NoisyChannelJob {
                     pseudo.merge("wake_dropped", r.wakeDropped(), Integer::sum);
                     pseudo.merge("sleep", r.sleepPairs(), Integer::sum);
                     pseudo.merge("sleep_dropped", r.sleepDropped(), Integer::sum);
+                    pseudo.merge("wake_posterior", r.losses().containsKey(NoisyChannelTrainer.WAKE_POSTERIOR)
+                            ? r.wakePairs() : 0, Integer::sum);
                     step++;
                     double elapsed = (System.nanoTime() - start) / 1e9;
                     emit("train", epoch, semi.epochs(), step, total, means(sums), Map.of(), elapsed,
@@ -231,8 +244,10 @@ public final class NoisyChannelJob {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             for (String c : PARTS) {
+                ComponentTrainer.Result warmResult = models.results.get(c);
                 models.results.put(c, new ComponentTrainer.Result(bestDev.get(c), bestEpoch.get(c), warmSteps.get(c) + step,
-                        warmSeconds.get(c) + seconds, false, List.copyOf(history.get(c))));
+                        warmSeconds.get(c) + seconds, false, List.copyOf(history.get(c)), warmResult.nonFiniteSkips(),
+                        warmResult.firstNonFinite(), null));
             }
             Elbo.Estimate fin = elbo(trainer, elboXs, semi.samples(), elboSeed);
             if (fin.items() > 0) {
@@ -240,6 +255,11 @@ public final class NoisyChannelJob {
                 models.extraMetrics.put("semi.dev.iw_elbo", fin.iwBound());
             }
             models.extraMetrics.put("semi.steps", step);
+            models.extraMetrics.put("semi.nonfinite_skips", trainer.nonFiniteSkips());
+            if (trainer.firstNonFinite() != null) {
+                models.extraMetrics.put("semi.nonfinite_first", trainer.firstNonFinite());
+                models.extraMetrics.put("semi.nonfinite_parameters", new java.util.TreeMap<>(trainer.nonFiniteParameters()));
+            }
             models.extraMetrics.put("semi.seconds", seconds);
             Map<String, Double> done = new LinkedHashMap<>();
             PARTS.forEach(c -> done.put(devKey(c), bestDev.get(c)));

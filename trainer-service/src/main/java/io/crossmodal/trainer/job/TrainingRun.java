@@ -58,6 +58,7 @@ public final class TrainingRun {
                     metrics.put(component + ".test." + name, value)));
             metrics.putAll(trained.trainingMetrics());
             metrics.put("train.seconds.total", trainSeconds);
+            RunFiles.writeJson(runDir.resolve("metrics.json"), metrics);
             Bundle bundle = null;
             if (cfg.export()) {
                 // the last point of no return: whoever watches the job (the Trainer API's job process) may still

@@ -58,7 +58,7 @@ public final class Promoter {
         }
         Bundle cand = lc.registry().load(model, Integer.toString(candidate));
         Lineage lineage = lc.lineage(model, candidate);
-        JobConfig cfg = JobConfig.parse(JSON.writeValueAsString(lineage.jobConfig()));
+        JobConfig cfg = JobConfig.parseRecorded(JSON.writeValueAsString(lineage.jobConfig()));
         List<String> components = components(gate, cand, TrainingFamilies.require(cfg.family()));
         Bundle prod = null;
         if (production.isPresent()) {

@@ -189,18 +189,9 @@ public final class Seq2SeqBlock extends AbstractBlock {
             // sequential over output positions: each step's window is centred on the previous focus
             NDArray shift = Activation.softPlus(ps.getValue(locShift, h.getDevice(), training));
             NDArray sharp = Activation.softPlus(ps.getValue(locSharpness, h.getDevice(), training));
-            long t = enc.mask().getShape().get(1);
-            NDArray pos = h.getManager().arange(0f, (float) t).expandDims(0); // [1, T]
-            long u = h.getShape().get(1);
-            NDList steps = new NDList((int) u);
-            focus = p0;
-            for (long i = 0; i < u; i++) {
-                NDArray d = pos.sub(focus.add(shift)); // [B, T]
-                NDArray a = masked.get(":, " + i + ", :").sub(d.square().mul(sharp)).softmax(1);
-                focus = a.mul(pos).sum(new int[] {1}, true);
-                steps.add(a);
-            }
-            attn = NDArrays.stack(steps, 1);
+            NDList r = locationAttention(masked, p0, shift, sharp, true);
+            attn = r.get(0);
+            focus = r.get(1);
         } else {
             attn = masked.softmax(2);
         }
@@ -208,6 +199,35 @@ public final class Seq2SeqBlock extends AbstractBlock {
         NDArray o = Layers.apply(outProj, ps, h.concat(ctx, 2), training).tanh();
         NDArray out = Layers.apply(logits, ps, o, training);
         return focus == null ? new NDList(out) : new NDList(out, focus);
+    }
+
+    /**
+     * The location-aware attention over content scores {@code masked} [B,U,T] (padding already at
+     * -1e9), sequential over the U output positions: {@code a_t = softmax(masked_t - κ (s - p_{t-1} - δ)²)},
+     * {@code p_t = Σ_s a_t(s) s}, from focus {@code p0} [B,1]. Returns (attention [B,U,T], last focus [B,1]).
+     *
+     * <p>With {@code stopFocusGradient} the previous focus enters each step as a constant for the
+     * gradient (its value, and so the forward pass and the exported graph, are unchanged). The
+     * derivative of a focus with respect to the previous one is {@code 2κ · Var_{a_t}(s)}; through the
+     * full recursion the gradient of an early step is the product of these factors over all later
+     * steps, which can exceed float32 where the window and the content disagree (mass split between
+     * far-apart positions) for many steps in a row (docs/NOISY_CHANNEL.md, "non-finite gradients").
+     * κ and δ keep their direct gradient at every step.
+     */
+    static NDList locationAttention(NDArray masked, NDArray p0, NDArray shift, NDArray sharp, boolean stopFocusGradient) {
+        long t = masked.getShape().get(2);
+        NDArray pos = masked.getManager().arange(0f, (float) t).expandDims(0); // [1, T]
+        long u = masked.getShape().get(1);
+        NDList steps = new NDList((int) u);
+        NDArray focus = p0;
+        for (long i = 0; i < u; i++) {
+            NDArray prev = stopFocusGradient ? focus.stopGradient() : focus;
+            NDArray d = pos.sub(prev.add(shift)); // [B, T]
+            NDArray a = masked.get(":, " + i + ", :").sub(d.square().mul(sharp)).softmax(1);
+            focus = a.mul(pos).sum(new int[] {1}, true);
+            steps.add(a);
+        }
+        return new NDList(NDArrays.stack(steps, 1), focus);
     }
 
     /**

@@ -30,11 +30,18 @@ public final class SequenceSampler {
     private SequenceSampler() {}
 
     /**
-     * A sampled sequence (ids without {@code <s>}/{@code </s>}; may be empty) and its total
+     * A sampled sequence (ids without {@code <s>}/{@code </s>}; may be empty), its total
      * log-probability under the model at temperature 1, {@code </s>} included, i.e. the value
-     * {@link Scorer} returns for it.
+     * {@link Scorer} returns for it, and its log-probability under the distribution it was actually
+     * drawn from ({@code logProposal}: the tempered {@code softmax(logits / T)} over the generatable
+     * ids; equal to {@code logProb} for beam hypotheses, 0 for the arg max at T = 0). Importance
+     * weights divide by the proposal, so they need {@code logProposal}, not {@code logProb}.
      */
-    public record Sample(long[] tokens, double logProb) {}
+    public record Sample(long[] tokens, double logProb, double logProposal) {
+        public Sample(long[] tokens, double logProb) {
+            this(tokens, logProb, logProb);
+        }
+    }
 
     @FunctionalInterface
     private interface Step {
@@ -115,6 +122,7 @@ public final class SequenceSampler {
         int[] len = new int[n];
         Arrays.fill(len, -1);
         double[] logProb = new double[n];
+        double[] logProposal = new double[n];
         long[] next = new long[n];
         int finished = 0;
         // step t feeds the t-th token; a row that already holds maxLen tokens must end here
@@ -138,6 +146,9 @@ public final class SequenceSampler {
                     continue;
                 }
                 logProb[i] += logits[i * v + id] - logSumExp(logits, i * v, v);
+                if (t < maxLen && temperature > 0) {
+                    logProposal[i] += logProposal(logits, i * v, v, id, temperature);
+                }
                 if (id == Vocabulary.EOS) {
                     len[i] = t;
                     finished++;
@@ -155,7 +166,7 @@ public final class SequenceSampler {
         }
         List<Sample> result = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            result.add(new Sample(Arrays.copyOf(out[i], len[i]), logProb[i]));
+            result.add(new Sample(Arrays.copyOf(out[i], len[i]), logProb[i], logProposal[i]));
         }
         return result;
     }
@@ -176,6 +187,27 @@ public final class SequenceSampler {
             return best;
         }
         return TokenSelection.sample(logits, offset, vocab, temperature, rnd::nextDouble);
+    }
+
+    /**
+     * log of the probability with which {@link #draw} picks {@code id}: the log-softmax of
+     * {@code logits / T} over the generatable ids only (reserved ids are never drawn). A row ended at
+     * {@code maxLen} gets its {@code </s>} by rule, probability 1, so it adds nothing.
+     */
+    static double logProposal(float[] logits, int offset, int vocab, int id, double temperature) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < vocab; k++) {
+            if (SpecialTokens.generatable(k)) {
+                max = Math.max(max, logits[offset + k] / temperature);
+            }
+        }
+        double s = 0;
+        for (int k = 0; k < vocab; k++) {
+            if (SpecialTokens.generatable(k)) {
+                s += Math.exp(logits[offset + k] / temperature - max);
+            }
+        }
+        return logits[offset + id] / temperature - max - Math.log(s);
     }
 
     /** log sum_v exp(logits[v]) over the whole row (the normaliser of the model's log-softmax). */

@@ -11,11 +11,19 @@ import java.util.Map;
 
 /**
  * What one finished study run measured, read back from its run directory: test PER/WER of both
- * directions (beam search over the exported ONNX graphs, {@code report-*.json}), the best dev PER
- * of each direction (greedy, the selection metric) and the registered bundle version.
+ * directions (beam search over the exported ONNX graphs, {@code report-*.json}; with reranking on,
+ * also {@code <c>.rerank.per/wer}), the best dev PER of each direction (greedy, the selection metric),
+ * the registered bundle version, the processor it ran on ({@code machine}: runs are deterministic
+ * per machine, not across processors) and its skipped non-finite updates ({@code nonFinite}: per
+ * component in the warm-up, and the semi phase's total, first occurrence and parameters).
  */
 public record RunResult(String id, String group, int paired, String system, long seed, Map<String, Double> test,
-        Map<String, Double> dev, Integer version, double seconds) {
+        Map<String, Double> dev, Integer version, double seconds, String machine, Map<String, Object> nonFinite) {
+
+    public RunResult(String id, String group, int paired, String system, long seed, Map<String, Double> test,
+            Map<String, Double> dev, Integer version, double seconds) {
+        this(id, group, paired, system, seed, test, dev, version, seconds, null, null);
+    }
 
     private static final ObjectMapper JSON = Json.MAPPER;
 
@@ -44,7 +52,23 @@ public record RunResult(String id, String group, int paired, String system, long
             test.put(c + ".wer", m.path("wer").asDouble());
             dev.put(c + ".per", bestDev(runDir, c));
         }
-        return new RunResult(run.id(), run.group(), run.paired(), run.system(), run.seed(), test, dev, version, seconds);
+        Path metricsFile = runDir.resolve("metrics.json");
+        JsonNode metrics = Files.isRegularFile(metricsFile) ? JSON.readTree(metricsFile.toFile()) : JSON.createObjectNode();
+        Map<String, Object> nonFinite = new LinkedHashMap<>();
+        for (String c : new String[] {"g2p", "p2g"}) {
+            if (metrics.has(c + ".test.rerank.per")) {
+                test.put(c + ".rerank.per", metrics.get(c + ".test.rerank.per").asDouble());
+                test.put(c + ".rerank.wer", metrics.get(c + ".test.rerank.wer").asDouble());
+            }
+        }
+        metrics.fields().forEachRemaining(e -> {
+            if (e.getKey().contains("nonfinite")) {
+                nonFinite.put(e.getKey(), JSON.convertValue(e.getValue(), Object.class));
+            }
+        });
+        String machine = metrics.path("machine.cpu").asText(null);
+        return new RunResult(run.id(), run.group(), run.paired(), run.system(), run.seed(), test, dev, version, seconds,
+                machine, nonFinite);
     }
 
     /** Lowest dev PER over the semi epochs (epoch 0 = after warm-up), else the supervised trainer's best. */

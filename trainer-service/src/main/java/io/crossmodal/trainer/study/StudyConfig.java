@@ -28,11 +28,15 @@ import java.util.Map;
  * @param zeroPaired       attentions ({@code location}, {@code luong}) for the no-paired-data runs
  * @param zeroPairedSemi   overrides of the semi section for the zero-paired runs
  * @param parallel         runs at once (each with {@code base.train.threads} threads)
+ * @param systemSemi       per system, further {@code semi} fields merged over the base's (e.g.
+ *                         {@code importanceWeighting}, {@code sleepSource}, {@code rerank}); a system
+ *                         named here must be in {@code systems}
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record StudyConfig(String name, String outDir, String resultsDir, JsonNode base, List<Integer> pairedSizes,
         List<Long> seeds, Integer multiSeedMaxSize, Map<String, Map<String, Double>> systems, Long splitSeed,
-        JsonNode ceiling, List<String> zeroPaired, JsonNode zeroPairedSemi, Integer parallel) {
+        JsonNode ceiling, List<String> zeroPaired, JsonNode zeroPairedSemi, Integer parallel,
+        Map<String, JsonNode> systemSemi) {
 
     static final ObjectMapper JSON = Json.STRICT;
     public static final String SUPERVISED = "supervised";
@@ -75,6 +79,16 @@ public record StudyConfig(String name, String outDir, String resultsDir, JsonNod
                 throw new IllegalArgumentException("zeroPaired entries must be attentions " + JobConfig.Model.ATTENTIONS + ", got '" + a + "'");
             }
         }
+        systemSemi = systemSemi == null ? Map.of() : Map.copyOf(systemSemi);
+        for (Map.Entry<String, JsonNode> e : systemSemi.entrySet()) {
+            if (!systems.containsKey(e.getKey())) {
+                throw new IllegalArgumentException("systemSemi names '" + e.getKey() + "', which is not in systems "
+                        + systems.keySet());
+            }
+            if (!e.getValue().isObject()) {
+                throw new IllegalArgumentException("systemSemi." + e.getKey() + " must be an object of semi fields");
+            }
+        }
         parallel = parallel == null ? 1 : parallel;
         if (parallel < 1 || parallel > 16) {
             throw new IllegalArgumentException("parallel must be in 1..16, got " + parallel);
@@ -108,7 +122,12 @@ public record StudyConfig(String name, String outDir, String resultsDir, JsonNod
                     ObjectNode weights = JSON.valueToTree(sys.getValue());
                     runs.add(run("p" + p, p, sys.getKey(), seed, job -> {
                         ((ObjectNode) job.with("split")).put("paired", p);
-                        ((ObjectNode) job.with("semi")).put("enabled", true).set("weights", weights);
+                        ObjectNode semi = (ObjectNode) job.with("semi");
+                        semi.put("enabled", true).set("weights", weights);
+                        JsonNode extra = systemSemi.get(sys.getKey());
+                        if (extra != null) {
+                            merge(semi, (ObjectNode) extra);
+                        }
                     }));
                 }
             }

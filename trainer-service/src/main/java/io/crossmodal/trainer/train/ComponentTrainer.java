@@ -53,8 +53,26 @@ public final class ComponentTrainer {
     public record State(int epoch, long step, double bestDev, int bestEpoch, float learningRate, int badEpochs,
             double seconds, List<EpochStats> history) {}
 
+    /**
+     * @param nonFiniteSkips updates skipped (and their gradients discarded) because a gradient was not finite
+     * @param firstNonFinite the parameters whose gradient was non-finite at the first skipped update (null: none)
+     * @param optimizer the optimizer and learning rate at the end, for a phase that continues them (after
+     *                  a resumed, already finished run the Adam moments are empty: they are not checkpointed)
+     */
     public record Result(double bestDev, int bestEpoch, long steps, double seconds, boolean stoppedEarly,
-            List<EpochStats> history) {}
+            List<EpochStats> history, long nonFiniteSkips, String firstNonFinite, OptimizerState optimizer) {
+        public Result(double bestDev, int bestEpoch, long steps, double seconds, boolean stoppedEarly,
+                List<EpochStats> history) {
+            this(bestDev, bestEpoch, steps, seconds, stoppedEarly, history, 0, null, null);
+        }
+    }
+
+    /**
+     * A trainer's optimizer (DJL's Adam keeps its moments and update counts inside the
+     * {@link DefaultTrainingConfig}'s optimizer object, keyed by parameter) and the learning-rate
+     * cell its tracker reads: a later {@link Trainer} built from the same config continues Adam.
+     */
+    public record OptimizerState(DefaultTrainingConfig config, float[] learningRate) {}
 
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ComponentTrainer.class);
     private final ProgressListener progress;
@@ -92,6 +110,8 @@ public final class ComponentTrainer {
             long start = System.nanoTime();
             // A resumed run that had already stopped early is finished: it only restores the best parameters.
             boolean stoppedEarly = state.badEpochs() >= s.patience();
+            long skips = 0;
+            String firstBad = null;
             int epoch = state.epoch();
             while (!stoppedEarly && epoch < s.epochs() && !(s.maxSteps() > 0 && step >= s.maxSteps())) {
                 epoch++;
@@ -102,7 +122,7 @@ public final class ComponentTrainer {
                     if (cancelled.getAsBoolean()) {
                         throw new CancelledException(component + " cancelled at step " + step);
                     }
-                    boolean finite;
+                    GradientClipping.Clip clip;
                     try (NDManager m = trainer.getManager().newSubManager();
                             GradientCollector gc = trainer.newGradientCollector()) {
                         NDList out = trainer.forward(encoder.encode(m, batch));
@@ -111,12 +131,18 @@ public final class ComponentTrainer {
                         gc.backward(loss);
                         lossSum += out.get(0).getFloat();
                         tokenSum += tokens;
-                        finite = Double.isFinite(GradientClipping.clipGlobalNorm(model.getBlock(), s.clipNorm()));
+                        clip = GradientClipping.clipOrDiscard(model.getBlock(), s.clipNorm());
                     }
-                    if (finite) {
+                    if (clip.finite()) {
                         trainer.step();
                     } else {
-                        LOG.warnf("%s: non-finite gradient at step %d, update skipped", component, step + 1);
+                        // clipOrDiscard zeroed the gradients, so the next batch trains normally
+                        skips++;
+                        if (firstBad == null) {
+                            firstBad = String.join(",", clip.nonFinite());
+                        }
+                        LOG.warnf("%s: non-finite gradient at step %d in %s, update skipped (%d so far)", component,
+                                step + 1, clip.nonFinite(), skips);
                     }
                     step++;
                     double elapsed = secondsBefore + (System.nanoTime() - start) / 1e9;
@@ -159,7 +185,8 @@ public final class ComponentTrainer {
             double seconds = secondsBefore + (System.nanoTime() - start) / 1e9;
             emit(component, "done", epoch, s, step, totalSteps, Map.of(), Map.of(devName, state.bestDev()), seconds, 0,
                     "best epoch " + state.bestEpoch());
-            return new Result(state.bestDev(), state.bestEpoch(), step, seconds, stoppedEarly, history);
+            return new Result(state.bestDev(), state.bestEpoch(), step, seconds, stoppedEarly, history, skips, firstBad,
+                    new OptimizerState(cfg, lr));
         }
     }
 

@@ -26,6 +26,25 @@ public final class Elbo {
         return out;
     }
 
+    /**
+     * Log weights of the wake term's pseudo-spellings y_k of one phoneme string x, before they are
+     * renormalised within the item ({@link #rowWeights}):
+     * <ul>
+     * <li>over a fixed n-best list (beam search): {@code log p(y_k) + log p(x|y_k)}, the posterior
+     * p(y|x) restricted to the list. Nothing was sampled, so there is no proposal to divide by;
+     * dividing by q would penalise exactly the hypotheses q is most sure of;</li>
+     * <li>over samples: {@code log p(x|y_k) + log p(y_k) - log q_T(y_k|x)}, the self-normalised
+     * importance weights against the distribution the samples were drawn from, the tempered
+     * q_T (= q at T = 1).</li>
+     * </ul>
+     */
+    public static double[] wakeLogWeights(double[] logPxGivenY, double[] logPy, double[] logProposal, boolean fixedList) {
+        if (fixedList) {
+            return logWeights(logPxGivenY, logPy, new double[logPy.length]);
+        }
+        return logWeights(logPxGivenY, logPy, logProposal);
+    }
+
     /** softmax_k(logW): the self-normalised importance weights, summing to 1. */
     public static double[] normalizedWeights(double[] logW) {
         double lse = logSumExp(logW);

@@ -43,15 +43,34 @@ public final class NoisyChannelTrainer implements AutoCloseable {
     public static final String PRIOR = "prior";
     public static final String WAKE = "wake";
     public static final String SLEEP = "sleep";
+    /** The reweighted wake-sleep update of q on real unpaired phoneme strings. */
+    public static final String WAKE_POSTERIOR = "wake_posterior";
 
     /**
      * @param batchSize number of spellings sampled from the prior per sleep step when {@code sleepFromPrior}
      * @param beam wake pseudo-pairs from beam n-best (width = nBest = samples) instead of ancestral samples
      * @param maxLen the longest sampled sequence (longer ones are ended with {@code </s>})
      */
+    /**
+     * @param wakePosteriorWeight weight of the reweighted wake-sleep update of q: on the real unpaired
+     *        phoneme strings of the wake batch, the NLL of q(y_k|x) for the wake term's pseudo-spellings,
+     *        weighted by the same detached normalised weights (always the importance/posterior weights)
+     */
     public record Settings(double supervisedWeight, double priorWeight, double wakeWeight, double sleepWeight,
             int samples, double temperature, boolean beam, boolean importanceWeighting, boolean sleepFromPrior,
-            int batchSize, float learningRate, float clipNorm, int maxLen, long seed) {}
+            int batchSize, float learningRate, float clipNorm, int maxLen, long seed, double wakePosteriorWeight) {
+        public Settings(double supervisedWeight, double priorWeight, double wakeWeight, double sleepWeight,
+                int samples, double temperature, boolean beam, boolean importanceWeighting, boolean sleepFromPrior,
+                int batchSize, float learningRate, float clipNorm, int maxLen, long seed) {
+            this(supervisedWeight, priorWeight, wakeWeight, sleepWeight, samples, temperature, beam, importanceWeighting,
+                    sleepFromPrior, batchSize, learningRate, clipNorm, maxLen, seed, 0);
+        }
+
+        /** Whether a step draws pseudo-spellings for the unpaired phoneme strings (wake, or the q update on them). */
+        boolean drawsWake() {
+            return wakeWeight > 0 || wakePosteriorWeight > 0;
+        }
+    }
 
     /**
      * The inputs of one step; a term whose list is empty (or whose weight is 0) is skipped.
@@ -85,10 +104,28 @@ public final class NoisyChannelTrainer implements AutoCloseable {
     private final Map<String, Trainer> trainers = new LinkedHashMap<>();
     /** Component updates skipped because their gradient was not finite. */
     private long nonFiniteSkips;
+    /** component/parameter -> how many skipped updates had a non-finite gradient in it. */
+    private final Map<String, Long> nonFiniteParams = new LinkedHashMap<>();
+    private String firstNonFinite;
+    private long steps;
+    /** The normalised wake-term row weights of the last step (null: no wake rows), for tests. */
+    double[] lastWakeWeights;
+    /** Test seam: runs after the backward pass, before clipping (e.g. to inject a non-finite gradient). */
+    java.util.function.Consumer<String> afterBackward = c -> {};
     private final NDManager manager;
     private final Random rnd;
 
     public NoisyChannelTrainer(Model g2p, Model p2g, Model prior, Settings settings) {
+        this(g2p, p2g, prior, settings, Map.of());
+    }
+
+    /**
+     * @param continueFrom per component, the warm-up's optimizer (Adam moments and learning rate) to
+     *        continue instead of a fresh Adam at {@code settings.learningRate()}; a component not in
+     *        the map starts fresh
+     */
+    public NoisyChannelTrainer(Model g2p, Model p2g, Model prior, Settings settings,
+            Map<String, ComponentTrainer.OptimizerState> continueFrom) {
         this.g2p = g2p;
         this.p2g = p2g;
         this.prior = prior;
@@ -99,9 +136,10 @@ public final class NoisyChannelTrainer implements AutoCloseable {
         this.rnd = new Random(settings.seed());
         this.manager = g2p.getNDManager().newSubManager();
         for (String c : List.of("g2p", "p2g", "prior")) {
-            float[] rate = {settings.learningRate()};
+            ComponentTrainer.OptimizerState cont = continueFrom.get(c);
+            float[] rate = cont != null ? cont.learningRate() : new float[] {settings.learningRate()};
             // initialize() keeps already initialised (e.g. warm-started) parameters; it only attaches gradients
-            Trainer t = model(c).newTrainer(ComponentTrainer.adam(rate));
+            Trainer t = model(c).newTrainer(cont != null ? cont.config() : ComponentTrainer.adam(rate));
             t.initialize(new Shape(1, 1));
             lr.put(c, rate);
             trainers.put(c, t);
@@ -123,12 +161,14 @@ public final class NoisyChannelTrainer implements AutoCloseable {
         boolean pri = s.priorWeight() > 0 && !b.priorSpellings().isEmpty();
 
         // Samples and their scores first, outside the gradient collector: nothing flows through them.
-        Wake wake = s.wakeWeight() > 0 && !b.wakePhonemes().isEmpty() ? prepareWake(b.wakePhonemes()) : null;
+        Wake wake = s.drawsWake() && !b.wakePhonemes().isEmpty() ? prepareWake(b.wakePhonemes()) : null;
         Sleep sleep = s.sleepWeight() > 0 && (s.sleepFromPrior() || !b.sleepSpellings().isEmpty())
                 ? prepareSleep(b.sleepSpellings()) : null;
-        boolean wakeOn = wake != null && !wake.ys.isEmpty();
+        boolean wakeOn = s.wakeWeight() > 0 && wake != null && !wake.ys.isEmpty();
+        boolean wakeQOn = s.wakePosteriorWeight() > 0 && wake != null && !wake.ys.isEmpty();
         boolean sleepOn = sleep != null && !sleep.xs.isEmpty();
-        if (!sup && !pri && !wakeOn && !sleepOn) {
+        steps++;
+        if (!sup && !pri && !wakeOn && !wakeQOn && !sleepOn) {
             return new StepResult(losses, updated, 0, wake == null ? 0 : wake.dropped, 0, sleep == null ? 0 : sleep.dropped);
         }
         try (NDManager m = manager.newSubManager(); GradientCollector gc = trainers.get("g2p").newGradientCollector()) {
@@ -153,20 +193,30 @@ public final class NoisyChannelTrainer implements AutoCloseable {
                 terms.add(term.mul(s.priorWeight()));
                 updated.add("prior");
             }
+            double[] logPxGivenY = null;
             if (wakeOn) {
                 // θ only: the channel's NLL of x given each pseudo-spelling y_k, weighted per row
                 NDList out = trainers.get("g2p").forward(Seq2SeqBatch.pairs(m, wake.ys, wake.xs));
-                float[] nll = out.get(1).toFloatArray();
-                double[] logPxGivenY = new double[nll.length];
-                for (int r = 0; r < nll.length; r++) {
-                    logPxGivenY[r] = -nll[r];
-                }
-                double[] logW = s.importanceWeighting() ? Elbo.logWeights(logPxGivenY, wake.logPy, wake.logQ) : logPxGivenY;
-                double[] w = Elbo.rowWeights(wake.item, logW, s.importanceWeighting());
+                logPxGivenY = negate(out.get(1).toFloatArray());
+                double[] w = Elbo.rowWeights(wake.item, wakeLogWeights(wake, logPxGivenY), s.importanceWeighting());
+                lastWakeWeights = w;
                 NDArray term = weighted(m, out.get(1), w, tokens(wake.xs));
                 losses.put(WAKE, (double) term.getFloat());
                 terms.add(term.mul(s.wakeWeight()));
                 updated.add("g2p");
+            }
+            if (wakeQOn) {
+                // φ only, reweighted wake-sleep: q(y_k|x) on the real x, weighted by the same detached
+                // normalised weights (host doubles), which always use p(y) p(x|y)
+                if (logPxGivenY == null) {
+                    logPxGivenY = Scorer.conditional(g2pBlock, m, wake.ys, wake.xs);
+                }
+                double[] w = Elbo.rowWeights(wake.item, wakeLogWeights(wake, logPxGivenY), true);
+                NDList out = trainers.get("p2g").forward(Seq2SeqBatch.pairs(m, wake.xs, wake.ys));
+                NDArray term = weighted(m, out.get(1), w, tokens(wake.ys));
+                losses.put(WAKE_POSTERIOR, (double) term.getFloat());
+                terms.add(term.mul(s.wakePosteriorWeight()));
+                updated.add("p2g");
             }
             if (sleepOn) {
                 // φ only: q(y|x) by maximum likelihood on the dreamt pairs (x ~ p(x|y), y)
@@ -182,21 +232,44 @@ public final class NoisyChannelTrainer implements AutoCloseable {
             gc.backward(total);
         }
         for (String c : updated) {
-            double norm = GradientClipping.clipGlobalNorm(model(c).getBlock(), s.clipNorm());
-            if (Double.isFinite(norm)) {
+            afterBackward.accept(c);
+            GradientClipping.Clip clip = GradientClipping.clipOrDiscard(model(c).getBlock(), s.clipNorm());
+            if (clip.finite()) {
                 trainers.get(c).step();
             } else {
+                // the gradients were zeroed, so the next step of this component trains normally
                 nonFiniteSkips++;
-                LOG.warnf("%s: non-finite gradient norm (%s), update skipped (%d so far)", c, norm, nonFiniteSkips);
+                clip.nonFinite().forEach(p -> nonFiniteParams.merge(c + "/" + p, 1L, Long::sum));
+                if (firstNonFinite == null) {
+                    firstNonFinite = "step " + steps + " " + c + ": " + String.join(",", clip.nonFinite());
+                }
+                LOG.warnf("%s: non-finite gradient (norm %s) at semi step %d in %s; update skipped, gradients"
+                        + " discarded (%d skips so far)", c, clip.norm(), steps, clip.nonFinite(), nonFiniteSkips);
             }
         }
-        return new StepResult(losses, updated, wakeOn ? wake.ys.size() : 0, wake == null ? 0 : wake.dropped,
+        return new StepResult(losses, updated, wake != null && !wake.ys.isEmpty() ? wake.ys.size() : 0,
+                wake == null ? 0 : wake.dropped,
                 sleepOn ? sleep.xs.size() : 0, sleep == null ? 0 : sleep.dropped);
     }
 
     /** How many component updates were skipped for a non-finite gradient so far. */
     public long nonFiniteSkips() {
         return nonFiniteSkips;
+    }
+
+    /** component/parameter -> skipped updates whose gradient was non-finite in that parameter. */
+    public Map<String, Long> nonFiniteParameters() {
+        return Map.copyOf(nonFiniteParams);
+    }
+
+    /** The first skipped update: its step, component and non-finite parameters (null: none yet). */
+    public String firstNonFinite() {
+        return firstNonFinite;
+    }
+
+    /** The wake term's log weights (see {@link Elbo#wakeLogWeights}): posterior over a beam list, IW over samples. */
+    private double[] wakeLogWeights(Wake wake, double[] logPxGivenY) {
+        return Elbo.wakeLogWeights(logPxGivenY, wake.logPy, wake.logProposal, s.beam());
     }
 
     /**
@@ -263,12 +336,21 @@ public final class NoisyChannelTrainer implements AutoCloseable {
         return seqNll.mul(m.create(wf)).sum().div((float) Elbo.weightedTokens(w, tokens));
     }
 
+    private static double[] negate(float[] nll) {
+        double[] out = new double[nll.length];
+        for (int r = 0; r < nll.length; r++) {
+            out[r] = -nll[r];
+        }
+        return out;
+    }
+
     /** Target token counts ({@code </s>} included) of each row. */
     private static int[] tokens(List<long[]> tgt) {
         return tgt.stream().mapToInt(t -> t.length + 1).toArray();
     }
 
-    private record Wake(List<long[]> ys, List<long[]> xs, int[] item, double[] logQ, double[] logPy, int dropped) {}
+    /** logProposal: log q_T(y|x) of the samples (the distribution they were drawn from); unused over a beam list. */
+    private record Wake(List<long[]> ys, List<long[]> xs, int[] item, double[] logProposal, double[] logPy, int dropped) {}
 
     private record Sleep(List<long[]> xs, List<long[]> ys, int dropped) {}
 
@@ -297,10 +379,11 @@ public final class NoisyChannelTrainer implements AutoCloseable {
                 ys.add(smp.tokens());
                 xRows.add(xs.get(i));
                 item.add(i);
-                logQ.add(smp.logProb());
+                logQ.add(smp.logProposal());
             }
         }
-        double[] logPy = s.importanceWeighting() ? Scorer.prior(priorBlock, manager, ys) : new double[ys.size()];
+        boolean weighs = s.importanceWeighting() || s.wakePosteriorWeight() > 0;
+        double[] logPy = weighs ? Scorer.prior(priorBlock, manager, ys) : new double[ys.size()];
         return new Wake(ys, xRows, item.stream().mapToInt(Integer::intValue).toArray(),
                 logQ.stream().mapToDouble(Double::doubleValue).toArray(), logPy, dropped);
     }

@@ -85,4 +85,43 @@ class SemiConfigTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JobConfig.parse(json));
         assertTrue(e.getMessage().contains(expected), () -> "message '" + e.getMessage() + "' should mention " + expected);
     }
+
+    @Test
+    void noisyChannelOptionsParseWithDefaultsAndAreValidated() {
+        JobConfig.Semi d = JobConfig.parse("{\"semi\": {\"enabled\": true}, " + UNPAIRED + "}").semi();
+        assertFalse(d.continueOptimizer());
+        assertFalse(d.rerankEnabled());
+        assertEquals(0.0, d.weights().wakePosterior());
+
+        JobConfig c = JobConfig.parse("{\"semi\": {\"enabled\": true, \"continueOptimizer\": true,"
+                + " \"weights\": {\"wakePosterior\": 0.5}, \"rerank\": {\"nBest\": 4, \"lambdas\": [0, 0.5]}}, "
+                + UNPAIRED + "}");
+        assertTrue(c.semi().continueOptimizer());
+        assertTrue(c.semi().rerankEnabled());
+        assertEquals(4, c.semi().rerank().nBest());
+        assertEquals(java.util.List.of(0.0, 0.5), c.semi().rerank().lambdas());
+        assertEquals(0.5, c.semi().weights().wakePosterior());
+        assertEquals(c, JobConfig.parse(c.toJson()), "round trip");
+        // the wake update of q reads unpaired phoneme strings
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JobConfig.parse(
+                "{\"semi\": {\"enabled\": true, \"weights\": {\"supervised\": 1, \"prior\": 0, \"wake\": 0,"
+                        + " \"sleep\": 0, \"wakePosterior\": 1}}, \"split\": {\"unpairedGraphemes\": 10}}"));
+        assertTrue(e.getMessage().contains("unpaired phoneme"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> JobConfig.parse(
+                "{\"semi\": {\"enabled\": true, \"rerank\": {\"lambdas\": []}}, " + UNPAIRED + "}"));
+        assertThrows(IllegalArgumentException.class, () -> JobConfig.parse(
+                "{\"semi\": {\"enabled\": true, \"rerank\": {\"nBest\": 1}}, " + UNPAIRED + "}"));
+    }
+
+    @Test
+    void splitGroupingDefaultsToHomophonesAndRecordedConfigsWithoutItAreLegacy() {
+        assertEquals("homophones", JobConfig.parse("{}").splitConfig().grouping());
+        assertEquals("word", JobConfig.parse("{\"split\": {\"grouping\": \"word\"}}").splitConfig().grouping());
+        // a config recorded before the field existed was split per word
+        assertEquals("word", JobConfig.parseRecorded("{\"split\": {\"paired\": 5}}").splitConfig().grouping());
+        assertEquals("homophones", JobConfig.parseRecorded(JobConfig.parse("{}").toJson()).splitConfig().grouping());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> JobConfig.parse("{\"split\": {\"grouping\": \"spelling\"}}"));
+        assertTrue(e.getMessage().contains("split.grouping"), e.getMessage());
+    }
 }

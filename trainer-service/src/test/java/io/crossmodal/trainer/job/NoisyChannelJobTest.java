@@ -98,4 +98,53 @@ public class NoisyChannelJobTest {
         assertTrue(history.get(2).get("pseudoPairs").get("wake").asInt() > 0);
         assertTrue(Files.exists(out.runDir().resolve("learning_curves.png")));
     }
+
+    /**
+     * The options that make the generative model count are wired end to end: the reweighted
+     * wake-sleep update of q reports its loss, sleep draws its spellings from the prior, the semi
+     * phase starts at the warm-up's learning rates, and test evaluation adds the noisy-channel
+     * reranked n-best with a λ chosen on dev.
+     */
+    @Test
+    void noisyChannelOptionsAreWired(@TempDir Path dir) throws Exception {
+        Path lex = lexicon(dir, 400);
+        String json = """
+                {"name": "nc-options", "data": {"source": "%s"},
+                 "split": {"paired": 20, "unpairedGraphemes": 100, "unpairedPhonemes": 100, "dev": 30, "test": 30},
+                 "model": {"embed": 8, "encHidden": 12, "decHidden": 16, "priorEmbed": 8, "priorHidden": 16,
+                           "maxOutputLength": 12, "attention": "location"},
+                 "train": {"batchSize": 16, "learningRate": 0.01, "devWords": 30, "beamWidth": 2, "patience": 1},
+                 "semi": {"enabled": true, "warmupEpochs": 3, "epochs": 1, "stepsPerEpoch": 3, "batchSize": 16,
+                          "samples": 2, "importanceWeighting": true, "sleepSource": "prior", "continueOptimizer": true,
+                          "weights": {"wakePosterior": 1}, "elboWords": 10,
+                          "rerank": {"nBest": 3, "lambdas": [0, 0.5, 1]}},
+                 "seed": 5, "runDir": "%s", "registryDir": "%s", "export": false}
+                """.formatted(lex, dir.resolve("run"), dir.resolve("registry"));
+        List<ProgressEvent> events = new ArrayList<>();
+        TrainingRun.Outcome out = TrainingRun.run(JobConfig.parse(json), events::add, () -> false);
+        ProgressEvent last = events.stream().filter(e -> e.component().equals("semi") && e.phase().equals("train"))
+                .reduce((a, b) -> b).orElseThrow();
+        assertTrue(last.losses().containsKey("wake_posterior") && last.losses().get("wake_posterior") > 0,
+                last.losses().toString());
+        JsonNode history = new ObjectMapper().readTree(out.runDir().resolve("semi-history.json").toFile());
+        assertTrue(history.get(1).get("pseudoPairs").get("sleep").asInt() > 0, "sleep on spellings sampled from p(y)");
+        assertTrue(history.get(1).get("pseudoPairs").get("wake_posterior").asInt() > 0);
+        // continued optimizer: each component starts the semi phase at its warm-up's (possibly decayed) rate
+        for (String c : List.of("g2p", "p2g", "prior")) {
+            double warmLr = new ObjectMapper().readTree(out.runDir().resolve("checkpoints").resolve(c).resolve("state.json")
+                    .toFile()).get("learningRate").asDouble();
+            assertEquals(warmLr, history.get(0).get("learningRates").get(c).asDouble(), 1e-9, c);
+        }
+        for (String c : List.of("g2p", "p2g")) {
+            double per = ((Number) out.metrics().get(c + ".test.rerank.per")).doubleValue();
+            assertTrue(per >= 0 && per <= 2, c + " reranked PER " + per);
+            assertTrue(List.of(0.0, 0.5, 1.0).contains(((Number) out.metrics().get(c + ".rerank.lambda")).doubleValue()));
+            JsonNode rr = new ObjectMapper().readTree(out.runDir().resolve("rerank-" + c + ".json").toFile());
+            assertEquals(3, rr.get("devPer").size(), "dev PER for every lambda");
+            assertTrue(Files.exists(out.runDir().resolve("scores-" + c + ".json")));
+        }
+        assertTrue(out.metrics().containsKey("semi.nonfinite_skips"));
+        assertTrue(out.metrics().containsKey("machine.cpu"));
+        assertTrue(Files.exists(out.runDir().resolve("metrics.json")));
+    }
 }

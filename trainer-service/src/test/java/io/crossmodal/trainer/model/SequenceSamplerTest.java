@@ -214,4 +214,27 @@ class SequenceSamplerTest {
         float[] two = {0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 7};
         assertEquals(5, SequenceSampler.draw(two, 6, 6, 0.0, rnd));
     }
+
+    /**
+     * The proposal log-probability is the tempered softmax over generatable ids, by hand: ids 0, 1, 3
+     * are reserved (never drawn, whatever their logits); at T = 2 the ids 2, 4, 5 with logits
+     * 0, 1, 2 have tempered logits 0, 0.5, 1, so id 4 has log(e^0.5 / (1 + e^0.5 + e)).
+     */
+    @Test
+    void proposalIsTheTemperedSoftmaxOverGeneratableIds() {
+        float[] row = {9f, 9f, 0f, 9f, 1f, 2f};
+        double expected = 0.5 - Math.log(1 + Math.exp(0.5) + Math.E);
+        assertEquals(expected, SequenceSampler.logProposal(row, 0, 6, 4, 2.0), 1e-9);
+    }
+
+    /** At T != 1 the proposal differs from the model's log q; at T = 1 it is renormalised over fewer ids (and a row closed at maxLen gets its </s> for free), so never lower. */
+    @Test
+    void samplesCarryTheirProposalLogProbability() {
+        List<SequenceSampler.Sample> hot = sample(trained, 4, 2.0, 9);
+        assertTrue(hot.stream().anyMatch(x -> Math.abs(x.logProposal() - x.logProb()) > 0.1),
+                "at T = 2 the proposal is not q");
+        for (SequenceSampler.Sample x : sample(trained, 4, 1.0, 9)) {
+            assertTrue(x.logProposal() >= x.logProb() - 1e-6, "renormalised over fewer ids: never less likely");
+        }
+    }
 }

@@ -117,7 +117,7 @@ class StudyConfigTest {
         assertFalse(wake.beyondSpread().get("g2p.wer"), "overlapping ranges are not beyond the spread");
         String md = report.markdown(StudyRunner.bestPerGroup(runs));
         assertTrue(md.contains("| 100 | supervised | [1,2,3] | 17.33 ± 0.67 [16.67, 18.00] | 52.00 ± 2.00 [50.00, 54.00] |"), md);
-        assertTrue(md.contains("-21.2% ✓"), md);
+        assertTrue(md.contains("-21.2% s✓"), "no per-word scores: the seed-spread rule decides, marked s: " + md);
         // the best run is picked on dev (lowest summed dev PER), never on test
         assertEquals("p100-noisy-channel-s1", StudyRunner.bestPerGroup(runs).get("p100").id());
     }
@@ -126,5 +126,98 @@ class StudyConfigTest {
         Map<String, Double> test = Map.of("g2p.per", err / 3, "g2p.wer", err, "p2g.per", err / 2, "p2g.wer", err);
         Map<String, Double> dev = Map.of("g2p.per", err / 3 + seed * 1e-3, "p2g.per", err / 2);
         return new RunResult(group + "-" + system + "-s" + seed, group, 100, system, seed, test, dev, (int) seed, 1.0);
+    }
+
+    @Test
+    void systemSemiOverridesReachOnlyTheirSystem(@TempDir Path dir) throws Exception {
+        StudyConfig cfg = parse(dir, """
+                , "pairedSizes": [10], "seeds": [1],
+                  "systems": {"supervised": {"prior": 0, "wake": 0, "sleep": 0}, "nc": {}, "nc-iw-rws": {"wakePosterior": 1}},
+                  "systemSemi": {"nc-iw-rws": {"importanceWeighting": true, "sleepSource": "prior",
+                                                "continueOptimizer": true, "rerank": {"nBest": 4}}}
+                """);
+        JobConfig.Semi rws = find(cfg.plan(), "p10-nc-iw-rws-s1").job().semi();
+        assertTrue(rws.importanceWeighting());
+        assertEquals("prior", rws.sleepSource());
+        assertTrue(rws.continueOptimizer());
+        assertEquals(4, rws.rerank().nBest());
+        assertEquals(1.0, rws.weights().wakePosterior());
+        assertEquals(2, rws.warmupEpochs(), "base semi fields stay");
+        JobConfig.Semi nc = find(cfg.plan(), "p10-nc-s1").job().semi();
+        assertFalse(nc.importanceWeighting());
+        assertFalse(nc.rerankEnabled());
+        assertThrows(IllegalArgumentException.class, () -> parse(dir, """
+                , "systemSemi": {"unknown": {"importanceWeighting": true}}
+                """));
+    }
+
+    @Test
+    void committedStudyV2ConfigPlansTheGrid() throws Exception {
+        StudyConfig cfg = StudyConfig.read(Path.of("../configs/study-v2.json"));
+        List<StudyConfig.Run> plan = cfg.plan();
+        assertEquals(3 * 3 * cfg.systems().size(), plan.size());
+        plan.forEach(r -> assertEquals("homophones", r.job().splitConfig().grouping(), r.id()));
+        assertTrue(plan.stream().allMatch(r -> r.job().semi().rerankEnabled()), "every run also reports reranking");
+    }
+
+    /**
+     * With per-word scores the comparison is the paired bootstrap over test words: a system that
+     * fixes 20 of 100 words in every seed is better (the whole interval below 0); one that makes the
+     * same errors as supervised is not.
+     */
+    @Test
+    void pairedBootstrapOverTestWordsDecidesWhenScoresExist(@TempDir Path dir) throws Exception {
+        StudyConfig cfg = parse(dir, ", \"pairedSizes\": [100]");
+        List<RunResult> runs = new java.util.ArrayList<>();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String system : List.of("supervised", "noisy-channel", "wake-only")) {
+            for (long seed = 1; seed <= 3; seed++) {
+                int wrong = system.equals("noisy-channel") ? 40 : 60;
+                RunResult r = result("p100", system, seed, wrong / 100.0);
+                runs.add(r);
+                List<io.crossmodal.family.seq2seq.eval.WordScore> words = new java.util.ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    words.add(new io.crossmodal.family.seq2seq.eval.WordScore(String.format("w%03d", i), List.of("A"),
+                            List.of("A", "B"), i < wrong ? 1 : 0));
+                }
+                Path runDir = Path.of(cfg.outDir(), "runs", r.id());
+                Files.createDirectories(runDir);
+                for (String c : List.of("g2p", "p2g")) {
+                    json.writeValue(runDir.resolve("scores-" + c + ".json").toFile(), words);
+                }
+            }
+        }
+        StudyReport report = StudyReport.of(cfg, runs);
+        StudyReport.Comparison nc = report.comparisons().stream().filter(c -> c.system().equals("noisy-channel")).findFirst()
+                .orElseThrow();
+        assertTrue(nc.better().get("g2p.wer") && nc.better().get("p2g.per"), nc.toString());
+        assertEquals(-0.2, nc.bootstrap().get("g2p.wer").observed(), 1e-12, "20 of 100 words fewer wrong");
+        assertEquals(-0.1, nc.bootstrap().get("g2p.per").observed(), 1e-12, "20 of 200 reference symbols");
+        assertEquals(300, nc.bootstrap().get("g2p.per").words(), "3 seeds x 100 words pooled");
+        StudyReport.Comparison same = report.comparisons().stream().filter(c -> c.system().equals("wake-only")).findFirst()
+                .orElseThrow();
+        assertFalse(same.better().get("g2p.wer"), same.toString());
+        String md = report.markdown(StudyRunner.bestPerGroup(runs));
+        assertTrue(md.contains("✓ ["), md);
+    }
+
+    @Test
+    void rerankedMetricsGetTheirOwnTable(@TempDir Path dir) throws Exception {
+        StudyConfig cfg = parse(dir, ", \"pairedSizes\": [100]");
+        List<RunResult> runs = new java.util.ArrayList<>();
+        for (long seed = 1; seed <= 2; seed++) {
+            RunResult r = result("p100", "noisy-channel", seed, 0.4);
+            Map<String, Double> test = new java.util.LinkedHashMap<>(r.test());
+            test.putAll(Map.of("g2p.rerank.per", 0.1, "g2p.rerank.wer", 0.3, "p2g.rerank.per", 0.2, "p2g.rerank.wer", 0.35));
+            runs.add(new RunResult(r.id(), r.group(), r.paired(), r.system(), seed, test, r.dev(), r.version(), 1.0,
+                    "Test CPU", Map.of("semi.nonfinite_skips", 2)));
+            runs.add(result("p100", "supervised", seed, 0.5));
+        }
+        StudyReport report = StudyReport.of(cfg, runs);
+        String md = report.markdown(StudyRunner.bestPerGroup(runs));
+        assertTrue(md.contains("## With noisy-channel reranking at test time"), md);
+        assertTrue(md.contains("| 100 | noisy-channel | [1,2] | 10.00 ± 0.00 [10.00, 10.00] | 30.00"), md);
+        assertTrue(md.contains("Test CPU") && md.contains("not recorded"), "machines listed: " + md);
+        assertTrue(md.contains("?/?/?, 2"), "skip counters per run: " + md);
     }
 }

@@ -72,4 +72,30 @@ class ElboTest {
         assertEquals(0.25 * 4 + 0.75 * 8, Elbo.weightedTokens(new double[] {0.25, 0.75}, new int[] {4, 8}), EPS);
         assertEquals(12, Elbo.weightedTokens(new double[] {1, 1}, new int[] {4, 8}), EPS);
     }
+
+    /**
+     * Over a fixed n-best list: softmax of log p(x|y) + log p(y), no q. Here (-1-3, -2-1) = (-4, -3):
+     * weights 1 : e. Dividing by q (the old weights, logs -3.5 and -1.5) would give 1 : e^2.
+     */
+    @Test
+    void fixedListWeightsAreThePosteriorRenormalisedOverTheList() {
+        double[] lw = Elbo.wakeLogWeights(PX, PY, Q, true);
+        assertArrayEquals(new double[] {-4, -3}, lw, EPS);
+        double e = Math.E;
+        assertArrayEquals(new double[] {1 / (1 + e), e / (1 + e)}, Elbo.rowWeights(new int[] {0, 0}, lw, true), EPS);
+    }
+
+    /**
+     * Samples drawn at temperature T come from q_T: the weights divide by log q_T, the proposal the
+     * sampler reports, not by log q at T = 1. With log q_T = (-0.2, -1.8): logs (-3.8, -1.2), weights 1 : e^2.6
+     * (with log q the weights would be 1 : e^2).
+     */
+    @Test
+    void sampledWeightsDivideByTheTemperedProposal() {
+        double[] logQT = {-0.2, -1.8};
+        double[] lw = Elbo.wakeLogWeights(PX, PY, logQT, false);
+        assertArrayEquals(new double[] {-3.8, -1.2}, lw, EPS);
+        double r = Math.exp(2.6);
+        assertArrayEquals(new double[] {1 / (1 + r), r / (1 + r)}, Elbo.rowWeights(new int[] {0, 0}, lw, true), EPS);
+    }
 }

@@ -271,4 +271,89 @@ class NoisyChannelTrainerTest {
         }
         assertEquals(Set.of(), changed(), "estimating the ELBO trains nothing");
     }
+
+    /**
+     * A non-finite gradient skips that component's update; the next, finite step must train it
+     * (before the fix the NaN stayed in the gradient buffers and froze the component for good).
+     */
+    @Test
+    void aSkippedNonFiniteUpdateDoesNotFreezeTheChannel() {
+        try (NoisyChannelTrainer t = new NoisyChannelTrainer(g2p, p2g, prior, settings(0, 0, 1, 0, false, false, false))) {
+            int[] calls = {0};
+            var params = g2p.getBlock().getParameters();
+            String name = params.get(params.size() - 1).getKey();
+            t.afterBackward = c -> {
+                if (c.equals("g2p") && calls[0]++ == 0) {
+                    params.get(params.size() - 1).getValue().getArray().getGradient()
+                            .set(new ai.djl.ndarray.index.NDIndex("0"), Float.NaN);
+                }
+            };
+            t.step(batch());
+            assertEquals(Set.of(), changed(), "the non-finite update is skipped");
+            assertEquals(1, t.nonFiniteSkips());
+            assertEquals(Map.of("g2p/" + name, 1L), t.nonFiniteParameters());
+            assertTrue(t.firstNonFinite().contains("g2p: " + name), t.firstNonFinite());
+            t.step(batch());
+            assertEquals(Set.of("g2p"), changed(), "the next finite step trains the channel");
+            assertEquals(1, t.nonFiniteSkips(), "and is not skipped");
+        }
+    }
+
+    /**
+     * Over a fixed beam n-best list the wake weights are the posterior p(y) p(x|y) renormalised over
+     * the list, with no division by q (which would penalise the hypotheses q is most sure of).
+     */
+    @Test
+    void beamWakeWeightsAreThePosteriorOverTheList() {
+        NoisyChannelTrainer.Batch b = batch();
+        List<List<io.crossmodal.trainer.model.SequenceSampler.Sample>> lists;
+        double[] expected;
+        try (NDManager m = NDManager.newBaseManager()) {
+            lists = io.crossmodal.trainer.model.SequenceSampler.beam((Seq2SeqBlock) p2g.getBlock(), m, b.wakePhonemes(), 3, 3, 8);
+            List<long[]> ys = new ArrayList<>();
+            List<long[]> xs = new ArrayList<>();
+            List<Integer> item = new ArrayList<>();
+            for (int i = 0; i < lists.size(); i++) {
+                for (var smp : lists.get(i)) {
+                    if (smp.tokens().length > 0) {
+                        ys.add(smp.tokens());
+                        xs.add(b.wakePhonemes().get(i));
+                        item.add(i);
+                    }
+                }
+            }
+            double[] px = io.crossmodal.trainer.model.Scorer.conditional((Seq2SeqBlock) g2p.getBlock(), m, ys, xs);
+            double[] py = io.crossmodal.trainer.model.Scorer.prior((PriorBlock) prior.getBlock(), m, ys);
+            // per item: softmax over the list of log p(x|y) + log p(y), by hand
+            expected = new double[ys.size()];
+            Map<Integer, Double> total = new LinkedHashMap<>();
+            for (int r = 0; r < ys.size(); r++) {
+                expected[r] = Math.exp(px[r] + py[r]);
+                total.merge(item.get(r), expected[r], Double::sum);
+            }
+            for (int r = 0; r < ys.size(); r++) {
+                expected[r] /= total.get(item.get(r));
+            }
+        }
+        try (NoisyChannelTrainer t = new NoisyChannelTrainer(g2p, p2g, prior, settings(0, 0, 1, 0, true, true, false))) {
+            t.step(b);
+            assertEquals(expected.length, t.lastWakeWeights.length);
+            for (int r = 0; r < expected.length; r++) {
+                assertEquals(expected[r], t.lastWakeWeights[r], 2e-4, "row " + r);
+            }
+        }
+    }
+
+    /** The reweighted wake-sleep update of q trains only the posterior, and reports its loss. */
+    @Test
+    void wakePosteriorUpdateTrainsOnlyThePosterior() {
+        NoisyChannelTrainer.Settings s = new NoisyChannelTrainer.Settings(0, 0, 0, 0, 3, 1.0, false, false, false, 8, 0.01f,
+                5f, 8, 7, 1.0);
+        try (NoisyChannelTrainer t = new NoisyChannelTrainer(g2p, p2g, prior, s)) {
+            NoisyChannelTrainer.StepResult r = t.step(batch());
+            assertEquals(Set.of("p2g"), r.updated());
+            assertTrue(r.losses().get(NoisyChannelTrainer.WAKE_POSTERIOR) > 0, r.losses().toString());
+        }
+        assertEquals(Set.of("p2g"), changed());
+    }
 }

@@ -17,6 +17,11 @@ public final class Seq2SeqScores {
     private Seq2SeqScores() {}
 
     public static ComponentScores of(List<WordScore> words) {
+        return of(words, Map.of());
+    }
+
+    /** As {@link #of(List)}, with further corpus-level metrics (e.g. {@code rerank.per}) after the counts. */
+    public static ComponentScores of(List<WordScore> words, Map<String, Double> extra) {
         if (words.isEmpty()) {
             throw new IllegalArgumentException("no words to score");
         }
@@ -40,6 +45,7 @@ public final class Seq2SeqScores {
         counts.put("words", (double) r.words());
         counts.put("phonemeErrors", (double) r.phonemeErrors());
         counts.put("referenceLength", (double) r.referenceLength());
+        counts.putAll(extra);
         return ComponentScores.of(words.stream().map(WordScore::word).toList(), perExample, counts);
     }
 }

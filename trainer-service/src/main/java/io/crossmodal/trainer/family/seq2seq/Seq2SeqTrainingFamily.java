@@ -17,8 +17,11 @@ import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.export.BundleExporter;
 import io.crossmodal.trainer.family.TrainingFamily;
 import io.crossmodal.trainer.job.Evaluation;
+import io.crossmodal.trainer.job.Machine;
+import io.crossmodal.trainer.job.NoisyChannelRerank;
 import io.crossmodal.trainer.job.NoisyChannelJob;
 import io.crossmodal.trainer.job.Seq2SeqData;
+import io.crossmodal.trainer.job.RunFiles;
 import io.crossmodal.trainer.job.Seq2SeqJob;
 import io.crossmodal.trainer.progress.ProgressEvent;
 import io.crossmodal.trainer.progress.ProgressListener;
@@ -133,6 +136,8 @@ public final class Seq2SeqTrainingFamily implements TrainingFamily {
     private static final class TrainedSeq2Seq implements Trained {
         private final Seq2SeqJob.TrainedModels models;
         private final long startNanos;
+        /** {@code <component>.rerank.lambda} chosen on dev by {@link #evaluate}, reported with the training metrics. */
+        private final Map<String, Object> rerankLambdas = new LinkedHashMap<>();
 
         TrainedSeq2Seq(Seq2SeqJob.TrainedModels models, long startNanos) {
             this.models = models;
@@ -167,15 +172,27 @@ public final class Seq2SeqTrainingFamily implements TrainingFamily {
                     Evaluation.Scored scored = Evaluation.evaluateScored(cfg, models.data, component, predictor, SplitName.TEST,
                             cfg.train().beamWidth());
                     EvalReport report = scored.report();
+                    Map<String, Double> extra = new LinkedHashMap<>();
                     try {
                         report.writeJson(runDir.resolve("report-" + component + ".json"));
                         report.writeMarkdown(runDir.resolve("report-" + component + ".md"));
+                        // per-word scores, for paired comparisons of runs on the same test words (the study's bootstrap)
+                        RunFiles.writeJson(runDir.resolve("scores-" + component + ".json"), scored.scores());
+                        if (cfg.semiEnabled() && cfg.semi().rerankEnabled()) {
+                            NoisyChannelRerank.Outcome rr = NoisyChannelRerank.run(cfg, models, component, predictor);
+                            RunFiles.writeJson(runDir.resolve("rerank-" + component + ".json"), rr);
+                            extra.put("rerank.per", rr.test().per());
+                            extra.put("rerank.wer", rr.test().wer());
+                            rerankLambdas.put(component + ".rerank.lambda", rr.lambda());
+                            LOG.infof("%s reranked (lambda %.2f chosen on dev): PER %.4f WER %.4f (n-best top: %.4f / %.4f)",
+                                    component, rr.lambda(), rr.test().per(), rr.test().wer(), rr.plain().per(), rr.plain().wer());
+                        }
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
                     LOG.infof("%s test: PER %.4f WER %.4f over %d words", component, report.metrics().per(),
                             report.metrics().wer(), report.metrics().words());
-                    out.put(component, Seq2SeqScores.of(scored.scores()));
+                    out.put(component, Seq2SeqScores.of(scored.scores(), extra));
                 }
             }
             return out;
@@ -188,8 +205,11 @@ public final class Seq2SeqTrainingFamily implements TrainingFamily {
                 metrics.put(c + ".dev.best", r.bestDev());
                 metrics.put(c + ".train.seconds", r.seconds());
                 metrics.put(c + ".train.steps", r.steps());
+                metrics.put(c + ".train.nonfinite_skips", r.nonFiniteSkips());
             });
             metrics.putAll(models.extraMetrics);
+            metrics.putAll(rerankLambdas);
+            metrics.put("machine.cpu", Machine.cpuModel());
             return metrics;
         }
 
