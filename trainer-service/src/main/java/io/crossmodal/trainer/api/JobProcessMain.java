@@ -1,5 +1,6 @@
 package io.crossmodal.trainer.api;
 
+import io.crossmodal.runtime.io.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.job.TrainingRun;
@@ -26,7 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class JobProcessMain {
     static final int EXIT_CANCELLED = 4;
     static final int EXIT_FAILED = 1;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** One protocol message per line. */
+    private static final ObjectMapper JSON = Json.LINE;
 
     private JobProcessMain() {
     }

@@ -1,7 +1,7 @@
 package io.crossmodal.trainer.api;
 
+import io.crossmodal.runtime.io.Json;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,9 +27,8 @@ final class JobStore {
     static final String FILE = "job.json";
     /** Largest job record read back (a record holds a config and a few short strings). */
     private static final long MAX_FILE_BYTES = 1 << 20;
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+    private static final ObjectMapper JSON = Json.base()
+            .serializationInclusion(JsonInclude.Include.NON_NULL).build();
 
     /** What a bundle a job registered looks like in its record. */
     record Exported(String model, int version, String family, List<String> components, Map<String, Double> metrics,

@@ -1,7 +1,7 @@
 package io.crossmodal.trainer.job;
 
+import io.crossmodal.runtime.io.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +9,7 @@ import java.nio.file.StandardCopyOption;
 
 /** JSON files of a run directory, written atomically (a crash leaves the previous file or none). */
 public final class RunFiles {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private RunFiles() {}
 
