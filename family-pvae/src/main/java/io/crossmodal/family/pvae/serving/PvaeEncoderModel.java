@@ -66,7 +66,7 @@ final class PvaeEncoderModel implements ServedModel<Features, PvaeEncoderModel.P
     }
 
     @Override
-    public List<Posterior> run(List<Features> batch, io.crossmodal.runtime.control.RunControl control) {
+    public List<Posterior> run(List<Features> batch, RunControl control) {
         Latents lat = model.encode(batch.get(0).modality(), batch);
         List<Posterior> out = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {

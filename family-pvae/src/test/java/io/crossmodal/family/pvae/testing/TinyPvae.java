@@ -60,11 +60,7 @@ public final class TinyPvae {
     }
 
     public static OrtPvae.Graphs graphs(PvaeWeights w) {
-        return new OrtPvae.Graphs(
-                w.speechEncoder() == null ? null : PvaeGraphs.speechEncoder(w.speechEncoder(), w.frames(), w.melBins()),
-                w.imageEncoder() == null ? null : PvaeGraphs.imageEncoder(w.imageEncoder()),
-                w.speechDecoder() == null ? null : PvaeGraphs.speechDecoder(w.speechDecoder(), w.frames(), w.melBins()),
-                w.imageDecoder() == null ? null : PvaeGraphs.imageDecoder(w.imageDecoder()));
+        return PvaeGraphs.all(w);
     }
 
     /** Writes the model as the next version of {@code model} in the registry at {@code root}. */
