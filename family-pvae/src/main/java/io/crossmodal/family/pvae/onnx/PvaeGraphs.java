@@ -33,6 +33,15 @@ public final class PvaeGraphs {
     private PvaeGraphs() {
     }
 
+    /** Every graph the model has (a part it lacks, e.g. a speech-only VAE's image encoder, is null). */
+    public static OrtPvae.Graphs all(io.crossmodal.family.pvae.model.PvaeWeights w) {
+        return new OrtPvae.Graphs(
+                w.speechEncoder() == null ? null : speechEncoder(w.speechEncoder(), w.frames(), w.melBins()),
+                w.imageEncoder() == null ? null : imageEncoder(w.imageEncoder()),
+                w.speechDecoder() == null ? null : speechDecoder(w.speechDecoder(), w.frames(), w.melBins()),
+                w.imageDecoder() == null ? null : imageDecoder(w.imageDecoder()));
+    }
+
     public static byte[] speechEncoder(EncoderWeights w, int frames, int melBins) {
         return encoder("speech_encoder", FRAMES, new Object[] {"B", frames, melBins}, w);
     }

@@ -11,7 +11,9 @@ import java.util.Map;
 
 /**
  * The PVAE's CLI commands, reached from TrainerCli by one dispatch line:
- * {@code pvae-train --config FILE [--speech-dir DIR]} trains, exports the ONNX graphs and evaluates one model;
+ * {@code pvae-train --config FILE [--speech-dir DIR] [--registry DIR [--model NAME]]} trains, exports the ONNX graphs
+ * and evaluates one model, and with {@code --registry} writes it as the next version of model NAME (default
+ * {@code digits}) there, a bundle the services serve;
  * {@code pvae-study --config FILE} runs the study (PVAE and baselines, seeds, little paired data).
  */
 public final class PvaeCommands {
@@ -47,7 +49,7 @@ public final class PvaeCommands {
                 Path runDir = Path.of(cfg.runDir());
                 try (NDManager m = NDManager.newBaseManager()) {
                     Map<String, Double> metrics = PvaeRun.trainAndEvaluate(cfg, data, m, runDir, runDir.resolve("figures"),
-                            cfg.variant(), new ConsoleProgress(System.out), System.out);
+                            cfg.variant(), new ConsoleProgress(System.out), System.out, registry(args));
                     metrics.forEach((k, v) -> System.out.printf(java.util.Locale.ROOT, "%s = %.4f%n", k, v));
                     System.out.println("run directory: " + runDir.toAbsolutePath());
                 }
@@ -55,6 +57,20 @@ public final class PvaeCommands {
             }
             default -> throw new IllegalArgumentException("unknown PVAE command " + cmd);
         }
+    }
+
+    /** {@code --registry DIR [--model NAME]}: where the trained model is written as a bundle, or null. */
+    static PvaeRun.RegistryTarget registry(String[] args) {
+        int i = Arrays.asList(args).indexOf("--registry");
+        if (i < 0) {
+            return null;
+        }
+        if (i + 1 >= args.length) {
+            throw new IllegalArgumentException("--registry needs a directory");
+        }
+        int j = Arrays.asList(args).indexOf("--model");
+        String model = j < 0 ? "digits" : option(args, "--model");
+        return new PvaeRun.RegistryTarget(Path.of(args[i + 1]).toAbsolutePath(), model);
     }
 
     /** {@code --speech-dir DIR} overrides the config's spoken-digit directory. */

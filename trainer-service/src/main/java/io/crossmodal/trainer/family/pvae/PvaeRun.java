@@ -28,14 +28,28 @@ public final class PvaeRun {
 
     public static Map<String, Double> trainAndEvaluate(PvaeConfig cfg, PvaeData data, NDManager m, Path runDir, Path figures,
             String label, ProgressListener progress, PrintStream out) throws IOException {
+        return trainAndEvaluate(cfg, data, m, runDir, figures, label, progress, out, null);
+    }
+
+    public static Map<String, Double> trainAndEvaluate(PvaeConfig cfg, PvaeData data, NDManager m, Path runDir, Path figures,
+            String label, ProgressListener progress, PrintStream out, RegistryTarget registry) throws IOException {
         DigitClassifier clf = DigitClassifier.train(data.classifierTrain(), data.imageTest(), CLASSIFIER_EPOCHS, 99, m);
         out.printf(Locale.ROOT, "digit classifier (MNIST train images, %d epochs): test accuracy %.4f%n", CLASSIFIER_EPOCHS,
                 clf.testAccuracy());
-        return trainAndEvaluate(cfg, data, clf, m, runDir, figures, label, progress);
+        return trainAndEvaluate(cfg, data, clf, m, runDir, figures, label, progress, registry);
     }
 
     public static Map<String, Double> trainAndEvaluate(PvaeConfig cfg, PvaeData data, DigitClassifier clf, NDManager m,
             Path runDir, Path figures, String label, ProgressListener progress) throws IOException {
+        return trainAndEvaluate(cfg, data, clf, m, runDir, figures, label, progress, null);
+    }
+
+    /** Where {@code pvae-train --registry DIR --model NAME} puts the trained model as a servable bundle. */
+    public record RegistryTarget(Path dir, String model) {}
+
+    /** As above, and writes the model as the next version in {@code registry} (null: none). */
+    public static Map<String, Double> trainAndEvaluate(PvaeConfig cfg, PvaeData data, DigitClassifier clf, NDManager m,
+            Path runDir, Path figures, String label, ProgressListener progress, RegistryTarget registry) throws IOException {
         try (NDManager sub = m.newSubManager()) {
             PvaeTrainer.Result r = new PvaeTrainer(cfg, data, progress).train(sub, runDir);
             PvaeWeights w = r.net().toWeights(data.speechNorm(), data.frames(), data.melBins());
@@ -47,6 +61,9 @@ public final class PvaeRun {
             metrics.put("classifier_test_accuracy", clf.testAccuracy());
             metrics.put("train_seconds", r.seconds());
             PvaeExport.write(runDir.resolve("export"), cfg.variant(), w, graphs, data.speechSource(), new LinkedHashMap<>(metrics));
+            if (registry != null) {
+                PvaeExport.toRegistry(registry.dir(), registry.model(), w, graphs, metrics);
+            }
             return metrics;
         }
     }

@@ -1,5 +1,12 @@
 package io.crossmodal.trainer.family.pvae.train;
 
+import io.crossmodal.family.pvae.serving.PvaeBundleLayout;
+import io.crossmodal.runtime.bundle.Bundle;
+import io.crossmodal.runtime.bundle.BundleWriter;
+import io.crossmodal.runtime.bundle.FileContent;
+import io.crossmodal.runtime.bundle.Manifest;
+import java.time.Instant;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.crossmodal.family.pvae.model.PvaeWeights;
@@ -15,8 +22,9 @@ import java.util.Map;
 /**
  * Writes a trained model's serving graphs ({@code speech_encoder.onnx}, {@code image_encoder.onnx},
  * {@code speech_decoder.onnx}, {@code image_decoder.onnx}, those the variant has) and
- * {@code pvae.json} (sizes, front-end settings, data source, metrics) into a directory. The
- * bundle manifest integration is left to the family plug-in work.
+ * {@code pvae.json} (sizes, front-end settings, data source, metrics) into a directory, and, on
+ * request, a registry bundle in the layout the serving plug-in reads ({@link PvaeBundleLayout}: manifest
+ * {@code family: "pvae"}, {@code serving.encoder} / {@code serving.decoder}, the evaluation's metrics).
  */
 public final class PvaeExport {
 
@@ -24,11 +32,7 @@ public final class PvaeExport {
     }
 
     public static OrtPvae.Graphs graphs(PvaeWeights w) {
-        return new OrtPvae.Graphs(
-                w.speechEncoder() == null ? null : PvaeGraphs.speechEncoder(w.speechEncoder(), w.frames(), w.melBins()),
-                w.imageEncoder() == null ? null : PvaeGraphs.imageEncoder(w.imageEncoder()),
-                w.speechDecoder() == null ? null : PvaeGraphs.speechDecoder(w.speechDecoder(), w.frames(), w.melBins()),
-                w.imageDecoder() == null ? null : PvaeGraphs.imageDecoder(w.imageDecoder()));
+        return PvaeGraphs.all(w);
     }
 
     public static void write(Path dir, String variant, PvaeWeights w, OrtPvae.Graphs g, String dataSource,
@@ -49,6 +53,16 @@ public final class PvaeExport {
         meta.put("speechData", dataSource);
         meta.put("metrics", metrics);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("pvae.json").toFile(), meta);
+    }
+
+    /** Writes the model as the next version of {@code model} in the registry at {@code registryDir}. */
+    public static Bundle toRegistry(Path registryDir, String model, PvaeWeights w, OrtPvae.Graphs g, Map<String, Double> metrics) {
+        PvaeBundleLayout.Content content = PvaeBundleLayout.content(w, g, Map.of());
+        Manifest.Builder draft = content.manifest().createdAt(Instant.now());
+        metrics.forEach(draft::metric);
+        Map<String, FileContent> files = new LinkedHashMap<>();
+        content.files().forEach((name, bytes) -> files.put(name, FileContent.of(bytes)));
+        return new BundleWriter(registryDir).write(model, draft.build(), files);
     }
 
     private static void writeIf(Path file, byte[] graph) throws IOException {

@@ -1,0 +1,171 @@
+package io.crossmodal.encoder.pvae;
+
+import static io.crossmodal.serving.common.testing.GrpcTesting.fails;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.crossmodal.family.pvae.onnx.Latents;
+import io.crossmodal.family.pvae.onnx.OrtPvae;
+import io.crossmodal.family.pvae.testing.TinyPvae;
+import io.crossmodal.features.audio.AudioLimits;
+import io.crossmodal.features.audio.AudioSignal;
+import io.crossmodal.features.audio.FbankConfig;
+import io.crossmodal.features.audio.SpeechFeatures;
+import io.crossmodal.proto.common.v1.Audio;
+import io.crossmodal.proto.common.v1.FrameSequence;
+import io.crossmodal.proto.common.v1.Image;
+import io.crossmodal.proto.common.v1.LatentPartitions;
+import io.crossmodal.proto.common.v1.ModelInfoRequest;
+import io.crossmodal.proto.common.v1.ModelRef;
+import io.crossmodal.proto.common.v1.TokenSequence;
+import io.crossmodal.proto.encoder.v1.EncodeRequest;
+import io.crossmodal.proto.encoder.v1.EncodeResponse;
+import io.crossmodal.proto.encoder.v1.EncoderGrpc;
+import io.crossmodal.runtime.onnx.SessionFactory;
+import io.crossmodal.serving.common.testing.GrpcTesting;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Encoder serving a PVAE bundle over its real gRPC server, with no PVAE code in the service: the
+ * partitions it returns for WAV bytes, PCM samples, frames and an image equal the ONNX graphs run
+ * directly on the same features (the trainer's front end); each bad input is INVALID_ARGUMENT with its message.
+ */
+@QuarkusTest
+@WithTestResource(PvaeRegistryResource.class)
+class PvaeEncoderServiceTest {
+
+    @TestHTTPResource("/")
+    URL base;
+
+    ManagedChannel channel;
+    EncoderGrpc.EncoderBlockingStub encoder;
+    static OrtPvae direct;
+    static final SpeechFeatures FEATURES = new SpeechFeatures(FbankConfig.DEFAULT, AudioLimits.DEFAULT, TinyPvae.FRAMES);
+
+    @BeforeAll
+    static void graphs() {
+        direct = new OrtPvae(SessionFactory.cpu(), TinyPvae.graphs(TinyPvae.weights(PvaeRegistryResource.SEED, true, true)),
+                TinyPvae.FRAMES, TinyPvae.MEL);
+    }
+
+    @AfterAll
+    static void closeGraphs() {
+        direct.close();
+    }
+
+    @BeforeEach
+    void connect() {
+        channel = GrpcTesting.channel(base);
+        encoder = EncoderGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void disconnect() throws InterruptedException {
+        GrpcTesting.close(channel);
+    }
+
+    static EncodeRequest.Builder request(String model) {
+        return EncodeRequest.newBuilder().setRequestId("pvae").setModel(ModelRef.newBuilder().setName(model));
+    }
+
+    @Test
+    void wavPcmFramesAndImageGiveTheGraphsLatents() {
+        float[] tone = TinyPvae.tone(8000, 0.8, 240);
+        EncodeResponse r = encoder.encode(request("digits").setWav(ByteString.copyFrom(TinyPvae.wav(tone, 8000))).build());
+        assertEquals("pvae", r.getRequestId());
+        assertEquals("digits", r.getModelName());
+        float[][] wavFeatures = FEATURES.fromAudio(new AudioSignal(TinyPvae.quantised(tone), 8000));
+        assertSame(direct.encodeSpeech(new float[][][] {wavFeatures}), r.getPartitions());
+
+        r = encoder.encode(request("digits").setAudio(audio(16000, TinyPvae.tone(16000, 0.5, 300))).build());
+        assertSame(direct.encodeSpeech(new float[][][] {FEATURES.fromAudio(new AudioSignal(TinyPvae.tone(16000, 0.5, 300), 16000))}),
+                r.getPartitions());
+
+        // client-computed frames (any count; resampled to the model's) equal the audio path on the same frames
+        float[][] logMel = FEATURES.logMel(new AudioSignal(tone, 8000));
+        FrameSequence.Builder frames = FrameSequence.newBuilder().setFrameDim(TinyPvae.MEL);
+        for (float[] f : logMel) {
+            frames.addAllValues(boxed(f));
+        }
+        r = encoder.encode(request("digits").setFrames(frames).build());
+        assertSame(direct.encodeSpeech(new float[][][] {FEATURES.fromFrames(logMel)}), r.getPartitions());
+
+        float[] pixels = TinyPvae.image(9);
+        r = encoder.encode(request("digits").setImage(image(28, 28, pixels)).build());
+        assertSame(direct.encodeImages(new float[][] {pixels}), r.getPartitions());
+
+        assertEquals("pvae", encoder.modelInfo(ModelInfoRequest.newBuilder()
+                .setModel(ModelRef.newBuilder().setName("digits")).build()).getComponent());
+    }
+
+    @Test
+    void badInputsAreInvalidArgumentSayingWhatIsWrong() {
+        rejects(request("digits").setAudio(audio(8000, TinyPvae.tone(8000, 2.5, 200))),
+                "audio too long: 2.50 s, the limit is 2.00 s");
+        rejects(request("digits").setAudio(audio(22050, TinyPvae.tone(22050, 0.3, 200))), "unsupported sample rate 22050 Hz");
+        float[] nan = TinyPvae.tone(8000, 0.3, 200);
+        nan[100] = Float.NaN;
+        rejects(request("digits").setAudio(audio(8000, nan)), "audio sample 100 is NaN");
+        float[] inf = TinyPvae.image(3);
+        inf[40] = Float.NEGATIVE_INFINITY;
+        rejects(request("digits").setImage(image(28, 28, inf)), "pixel 40 is -Infinity");
+        rejects(request("digits").setImage(image(32, 32, new float[32 * 32])), "image is 32x32, the model takes 28x28");
+        rejects(request("digits").setWav(ByteString.copyFromUtf8("RIFF....not really")), "not a readable WAV file");
+        rejects(request("digits").setTokens(TokenSequence.newBuilder().addTokens("K")), "tokens input is not supported");
+        rejects(request("images").setWav(ByteString.copyFrom(TinyPvae.wav(TinyPvae.tone(8000, 0.3, 200), 8000))),
+                "has no speech encoder");
+        rejects(request("images").setAudio(audio(8000, TinyPvae.tone(8000, 0.3, 200))), "has no speech encoder");
+        // the service keeps serving
+        assertEquals(2, encoder.encode(request("digits").setImage(image(28, 28, TinyPvae.image(1))).build())
+                .getPartitions().getPartitionsCount());
+    }
+
+    private void rejects(EncodeRequest.Builder request, String expected) {
+        String message = fails(Status.Code.INVALID_ARGUMENT, () -> encoder.encode(request.build())).getStatus().getDescription();
+        assertTrue(message.contains(expected), "'" + message + "' should say '" + expected + "'");
+    }
+
+    static Audio audio(int rate, float[] samples) {
+        return Audio.newBuilder().setSampleRate(rate).addAllSamples(boxed(samples)).build();
+    }
+
+    static Image image(int h, int w, float[] pixels) {
+        return Image.newBuilder().setHeight(h).setWidth(w).setChannels(1).addAllPixels(boxed(pixels)).build();
+    }
+
+    static List<Float> boxed(float[] v) {
+        Float[] out = new Float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i];
+        }
+        return List.of(out);
+    }
+
+    private static void assertSame(Latents expected, LatentPartitions got) {
+        assertEquals(List.of("shared", "style"), got.getPartitionsList().stream().map(p -> p.getName()).toList());
+        assertClose(expected.sharedMean()[0], got.getPartitions(0).getLatent().getMeanList());
+        assertClose(expected.sharedLogVar()[0], got.getPartitions(0).getLatent().getLogVarianceList());
+        assertClose(expected.styleMean()[0], got.getPartitions(1).getLatent().getMeanList());
+        assertClose(expected.styleLogVar()[0], got.getPartitions(1).getLatent().getLogVarianceList());
+    }
+
+    private static void assertClose(float[] expected, List<Float> got) {
+        assertEquals(expected.length, got.size());
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], got.get(i), 1e-5f, "value " + i);
+        }
+    }
+}
