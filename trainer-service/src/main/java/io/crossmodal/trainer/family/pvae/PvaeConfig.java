@@ -1,6 +1,6 @@
 package io.crossmodal.trainer.family.pvae;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import io.crossmodal.runtime.io.Json;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -112,7 +112,7 @@ public record PvaeConfig(String variant, String speechDir, int synthTakes, Strin
     }
 
     public static PvaeConfig read(Path file) throws IOException {
-        ObjectMapper m = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        ObjectMapper m = Json.STRICT;
         try {
             PvaeConfig c = m.readValue(file.toFile(), PvaeConfig.class);
             if (c.speechDir() != null && !Path.of(c.speechDir()).isAbsolute()) {

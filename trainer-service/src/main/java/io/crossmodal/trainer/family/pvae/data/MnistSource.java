@@ -1,8 +1,8 @@
 package io.crossmodal.trainer.family.pvae.data;
 
+import io.crossmodal.runtime.io.Json;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.crossmodal.datasets.cmudict.CmuDictSource;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -87,7 +87,7 @@ public final class MnistSource {
 
     private static List<float[]> parse(byte[] json, String name) throws IOException {
         List<float[]> out = new ArrayList<>();
-        try (JsonParser p = new ObjectMapper().getFactory().createParser(json)) {
+        try (JsonParser p = Json.MAPPER.getFactory().createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException(name + ": expected a JSON object");
             }

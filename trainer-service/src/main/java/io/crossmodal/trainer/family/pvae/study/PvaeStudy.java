@@ -1,9 +1,9 @@
 package io.crossmodal.trainer.family.pvae.study;
 
+import io.crossmodal.runtime.io.Json;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.crossmodal.trainer.family.pvae.PvaeConfig;
 import io.crossmodal.trainer.family.pvae.PvaeRun;
 import io.crossmodal.trainer.family.pvae.data.PvaeData;
@@ -31,7 +31,7 @@ import java.util.Map;
  */
 public final class PvaeStudy {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.MAPPER;
     static final List<String> COLUMNS = List.of("speech_shared_purity", "speech_style_purity", "speech_style_speaker_purity",
             "speech_shared_speaker_purity", "image_shared_purity", "image_style_purity", "crossmodal_accuracy");
 

@@ -1,7 +1,6 @@
 package io.crossmodal.trainer.family.pvae.study;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.crossmodal.runtime.io.Json;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +27,6 @@ public record PvaeStudyConfig(String job, List<Long> seeds, List<String> variant
     }
 
     public static PvaeStudyConfig read(Path file) throws IOException {
-        return new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .readValue(file.toFile(), PvaeStudyConfig.class);
+        return Json.STRICT.readValue(file.toFile(), PvaeStudyConfig.class);
     }
 }

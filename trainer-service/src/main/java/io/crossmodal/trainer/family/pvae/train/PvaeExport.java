@@ -1,5 +1,6 @@
 package io.crossmodal.trainer.family.pvae.train;
 
+import io.crossmodal.runtime.io.Json;
 import io.crossmodal.family.pvae.serving.PvaeBundleLayout;
 import io.crossmodal.runtime.bundle.Bundle;
 import io.crossmodal.runtime.bundle.BundleWriter;
@@ -7,8 +8,6 @@ import io.crossmodal.runtime.bundle.FileContent;
 import io.crossmodal.runtime.bundle.Manifest;
 import java.time.Instant;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.crossmodal.family.pvae.model.PvaeWeights;
 import io.crossmodal.family.pvae.onnx.OrtPvae;
 import io.crossmodal.family.pvae.onnx.PvaeGraphs;
@@ -52,7 +51,7 @@ public final class PvaeExport {
         meta.put("filterbank", FbankConfig.DEFAULT);
         meta.put("speechData", dataSource);
         meta.put("metrics", metrics);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("pvae.json").toFile(), meta);
+        Json.MAPPER.writeValue(dir.resolve("pvae.json").toFile(), meta);
     }
 
     /** Writes the model as the next version of {@code model} in the registry at {@code registryDir}. */

@@ -1,12 +1,12 @@
 package io.crossmodal.trainer.family.pvae.train;
 
+import io.crossmodal.runtime.io.Json;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.crossmodal.trainer.family.pvae.PvaeConfig;
 import io.crossmodal.trainer.family.pvae.data.DigitImage;
 import io.crossmodal.trainer.family.pvae.data.Pairing;
@@ -44,7 +44,7 @@ import java.util.Random;
 public final class PvaeTrainer {
 
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(PvaeTrainer.class);
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     /** Resumable state next to the parameters. */
     public record State(int epoch, long step, double seconds, List<EpochStats> history) {}
