@@ -1,5 +1,6 @@
 package io.crossmodal.decoder.pvae;
 
+import io.crossmodal.family.pvae.testing.PvaeRegistryResource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,6 @@
 package io.crossmodal.encoder.pvae;
 
+import io.crossmodal.family.pvae.testing.PvaeRegistryResource;
 import static io.crossmodal.serving.common.testing.GrpcTesting.fails;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,6 +1,5 @@
-package io.crossmodal.encoder.pvae;
+package io.crossmodal.family.pvae.testing;
 
-import io.crossmodal.family.pvae.testing.TinyPvae;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,7 +10,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * A temp registry with tiny PVAE bundles: {@code digits} (speech and images, seed {@value #SEED}) and
+ * The Quarkus test resource both services' PVAE tests start with: a temp registry with tiny PVAE bundles: {@code digits} (speech and images, seed {@value #SEED}) and
  * {@code images} (image parts only); the service's audio limit is set to {@value #MAX_AUDIO_SECONDS} s.
  */
 public class PvaeRegistryResource implements QuarkusTestResourceLifecycleManager {
