@@ -158,6 +158,21 @@ class DecoderGrpcServiceTest {
                 .setModel(ModelRef.newBuilder().setName("tiny").setAlias("staging")).build()));
     }
 
+    /** A malformed name or version is the caller's mistake, not a missing model: INVALID_ARGUMENT naming the field. */
+    @Test
+    void malformedModelNameOrVersionIsInvalidArgument() {
+        for (String version : List.of(" 1", "1 ", "01", "-1", "one")) {
+            StatusRuntimeException e = fails(Status.Code.INVALID_ARGUMENT, () -> decoder.decode(request("tiny", "a")
+                    .setModel(ModelRef.newBuilder().setName("tiny").setVersion(version)).build()));
+            assertTrue(e.getStatus().getDescription().contains("model.version"), e.getStatus().getDescription());
+        }
+        for (String name : List.of("../etc", "a/b", " tiny", "ti\tny", "b".repeat(201))) {
+            StatusRuntimeException e = fails(Status.Code.INVALID_ARGUMENT, () -> decoder.decode(request(name, "a").build()));
+            assertTrue(e.getStatus().getDescription().contains("model.name"), e.getStatus().getDescription());
+        }
+        decoder.decode(request("tiny", "a").setModel(ModelRef.newBuilder().setName("tiny").setVersion("1")).build());
+    }
+
     @Test
     void corruptOrUnusableBundleIsFailedPrecondition() {
         fails(Status.Code.FAILED_PRECONDITION, () -> decoder.decode(request("broken", "a").build()));

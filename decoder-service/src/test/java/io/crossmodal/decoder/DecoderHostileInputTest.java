@@ -88,7 +88,7 @@ class DecoderHostileInputTest {
         out.add(new Huge("exactly the limit, no input", HostileTraffic.ofSize(tiny, 1, (byte) 'x', MAX_MESSAGE),
                 Status.Code.INVALID_ARGUMENT));
         out.add(new Huge("3 MiB model name", DecodeRequest.newBuilder().setModel(ModelRef.newBuilder().setName("b".repeat(3 << 20)))
-                .setTokens(TokenSequence.newBuilder().addTokens("c")).build().toByteArray(), Status.Code.NOT_FOUND));
+                .setTokens(TokenSequence.newBuilder().addTokens("c")).build().toByteArray(), Status.Code.INVALID_ARGUMENT));
         out.add(new Huge("3 MiB symbol", DecodeRequest.newBuilder().setModel(ModelRef.newBuilder().setName("tiny"))
                 .setTokens(TokenSequence.newBuilder().addTokens("\ud83d\ude00".repeat(3 << 18))).build().toByteArray(),
                 Status.Code.INVALID_ARGUMENT));

@@ -171,12 +171,28 @@ class EncoderGrpcServiceTest {
         fails(Status.Code.NOT_FOUND, () -> encoder.encode(request("tiny", "K")
                 .setModel(ModelRef.newBuilder().setName("tiny").setVersion("9")).build()));
         fails(Status.Code.NOT_FOUND, () -> encoder.encode(request("tiny", "K")
-                .setModel(ModelRef.newBuilder().setName("tiny").setVersion("one")).build()));
-        fails(Status.Code.NOT_FOUND, () -> encoder.encode(request("tiny", "K")
                 .setModel(ModelRef.newBuilder().setName("tiny").setAlias("candidate")).build()));
-        fails(Status.Code.NOT_FOUND, () -> encoder.encode(request("../etc", "K").build()));
         fails(Status.Code.NOT_FOUND, () -> encoder.modelInfo(ModelInfoRequest.newBuilder()
                 .setModel(ModelRef.newBuilder().setName("nosuchmodel")).build()));
+    }
+
+    /** A malformed name or version is the caller's mistake, not a missing model: INVALID_ARGUMENT naming the field. */
+    @Test
+    void malformedModelNameOrVersionIsInvalidArgument() {
+        for (String version : List.of(" 1", "1 ", "01", "+1", "one", "1.0", "9999999999", "")) {
+            StatusRuntimeException e = fails(Status.Code.INVALID_ARGUMENT, () -> encoder.encode(request("tiny", "K")
+                    .setModel(ModelRef.newBuilder().setName("tiny").setVersion(version)).build()));
+            assertTrue(e.getStatus().getDescription().contains("model.version"), e.getStatus().getDescription());
+        }
+        for (String name : List.of("../etc", "a/b", " tiny", "tiny ", "ti ny", "tiny\u0000", "-tiny", ".tiny",
+                "a".repeat(201))) {
+            StatusRuntimeException e = fails(Status.Code.INVALID_ARGUMENT, () -> encoder.encode(request(name, "K").build()));
+            assertTrue(e.getStatus().getDescription().contains("model.name"), e.getStatus().getDescription());
+            fails(Status.Code.INVALID_ARGUMENT, () -> encoder.modelInfo(ModelInfoRequest.newBuilder()
+                    .setModel(ModelRef.newBuilder().setName(name)).build()));
+        }
+        // the same selectors, well-formed, still work
+        encoder.encode(request("tiny", "K").setModel(ModelRef.newBuilder().setName("tiny").setVersion("1")).build());
     }
 
     @Test

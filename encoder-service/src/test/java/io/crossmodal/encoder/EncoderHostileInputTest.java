@@ -85,7 +85,7 @@ class EncoderHostileInputTest {
         out.add(new Huge("exactly the limit, no input", HostileTraffic.ofSize(tiny, 1, (byte) 'x', MAX_MESSAGE),
                 Status.Code.INVALID_ARGUMENT));
         out.add(new Huge("3 MiB model name", EncodeRequest.newBuilder().setModel(ModelRef.newBuilder().setName("a".repeat(3 << 20)))
-                .setTokens(TokenSequence.newBuilder().addTokens("K")).build().toByteArray(), Status.Code.NOT_FOUND));
+                .setTokens(TokenSequence.newBuilder().addTokens("K")).build().toByteArray(), Status.Code.INVALID_ARGUMENT));
         out.add(new Huge("3 MiB symbol", EncodeRequest.newBuilder().setModel(ModelRef.newBuilder().setName("tiny"))
                 .setTokens(TokenSequence.newBuilder().addTokens("\u00e9".repeat(3 << 19))).build().toByteArray(),
                 Status.Code.INVALID_ARGUMENT));

@@ -35,6 +35,26 @@ public final class ModelRegistry {
         return root;
     }
 
+    /**
+     * Whether {@code name} follows the registry's rules for model names (at most 200 of letters,
+     * digits, '.', '_', '-', not starting with '.' or '-', no ".."); any other name can never exist,
+     * so a caller can reject it as malformed instead of looking it up.
+     */
+    public static boolean isValidModelName(String name) {
+        return Files2.isSafeName(name);
+    }
+
+    /** What {@link #isValidModelName} requires, for error messages. */
+    public static String modelNameRule() {
+        return "at most " + Files2.MAX_NAME_LENGTH + " of letters, digits, '.', '_', '-', not starting with '.' or '-'"
+                + " and without '..'";
+    }
+
+    /** Whether {@code version} is written as the registry writes versions: a positive decimal integer of at most 9 digits. */
+    public static boolean isVersionNumber(String version) {
+        return version != null && VERSION.matcher(version).matches();
+    }
+
     /** Models with at least one visible version, sorted. */
     public List<String> listModels() {
         if (!Files.isDirectory(root)) {

@@ -4,6 +4,7 @@ import com.google.protobuf.Timestamp;
 import io.crossmodal.runtime.bundle.Bundle;
 import io.crossmodal.runtime.bundle.ComponentSpec;
 import io.crossmodal.runtime.bundle.Manifest;
+import io.crossmodal.runtime.bundle.ModelRegistry;
 import io.crossmodal.runtime.cache.ModelCatalog;
 import io.crossmodal.runtime.cache.ModelSelector;
 import io.crossmodal.proto.common.v1.ModelInfoResponse;
@@ -23,16 +24,44 @@ public final class ProtoModels {
     private ProtoModels() {
     }
 
-    /** The selector a ModelRef asks for; INVALID_ARGUMENT if it names no model. */
+    /**
+     * The selector a ModelRef asks for. INVALID_ARGUMENT, naming the field, if it names no model, a name
+     * the registry's rules rule out, or a version not written as a version number (" 1", "01", "one"):
+     * such a request is malformed, so it must not be reported as a missing model (NOT_FOUND). The values
+     * are taken as sent, never trimmed.
+     */
     public static ModelSelector selector(boolean hasModel, ModelRef ref) {
         if (!hasModel || ref.getName().isBlank()) {
             throw GrpcErrors.invalid("model.name is required");
+        }
+        if (!ModelRegistry.isValidModelName(ref.getName())) {
+            throw GrpcErrors.invalid("model.name '" + shown(ref.getName()) + "' is not a valid model name: "
+                    + ModelRegistry.modelNameRule());
+        }
+        if (ref.getSelectorCase() == ModelRef.SelectorCase.VERSION && !ModelRegistry.isVersionNumber(ref.getVersion())) {
+            throw GrpcErrors.invalid("model.version '" + shown(ref.getVersion())
+                    + "' is not a version number: a positive decimal integer of at most 9 digits, without sign,"
+                    + " spaces or leading zeros");
         }
         return switch (ref.getSelectorCase()) {
             case VERSION -> ModelSelector.version(ref.getName(), ref.getVersion());
             case ALIAS -> ModelSelector.alias(ref.getName(), ref.getAlias());
             case SELECTOR_NOT_SET -> ModelSelector.defaultOf(ref.getName());
         };
+    }
+
+    /** A caller's value for an error message: at most 64 characters, control characters escaped. */
+    private static String shown(String value) {
+        String cut = value.length() > 64 ? value.substring(0, 64) + "... (" + value.length() + " chars)" : value;
+        StringBuilder b = new StringBuilder(cut.length());
+        cut.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                b.append(String.format("\\u%04x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
     }
 
     public static ModelVersion version(String model, int version, Optional<Manifest> manifest, List<String> aliases) {

@@ -31,11 +31,6 @@ final class ClientCommand {
             throw new IllegalArgumentException("client needs 'decode' or 'encode'");
         }
         String mode = args[0];
-        // grpc-netty's TLS path logs through java.util.logging; with JBoss LogManager on the class path (Quarkus), an
-        // unset manager makes it print an ERROR line about the LogManager on every TLS connection
-        if (System.getProperty("java.util.logging.manager") == null) {
-            System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
-        }
         ClientChannels connection = ClientChannels.fromArgs(args);
         String model = TrainerCli.option(args, "--model");
         String input = TrainerCli.option(args, "--input");

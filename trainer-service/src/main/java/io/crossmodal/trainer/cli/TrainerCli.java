@@ -16,6 +16,28 @@ import java.util.Locale;
  * Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 promotion refused by the gate.
  */
 public final class TrainerCli {
+
+    static {
+        // JBoss LogManager is on the class path (Quarkus), so the JDK's System.Logger finder is JBoss's; unless
+        // java.util.logging uses JBoss LogManager too, it prints "ERROR: The LogManager accessed before ..." the
+        // first time the JDK logs: at every exit on JDK 21+ (Runtime.exit logs), on TLS connections (grpc-netty).
+        // Set before anything logs, here, the first thing the CLI runs; an explicit -D setting wins.
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
+            consoleLogging();
+        }
+    }
+
+    private static void consoleLogging() {
+        // Quarkus' start-up configurator (on the class path) only queues records until a Quarkus application
+        // starts, which the CLI never does: print INFO and above on standard error, as java.util.logging did
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        java.util.logging.ConsoleHandler console = new java.util.logging.ConsoleHandler();
+        console.setLevel(java.util.logging.Level.INFO);
+        console.setFormatter(new java.util.logging.SimpleFormatter());
+        root.addHandler(console);
+    }
+
     public static void main(String[] args) {
         System.exit(run(args));
     }

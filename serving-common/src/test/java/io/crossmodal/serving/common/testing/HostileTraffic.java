@@ -3,6 +3,7 @@ package io.crossmodal.serving.common.testing;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import io.crossmodal.proto.common.v1.ModelRef;
+import io.crossmodal.runtime.bundle.ModelRegistry;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.MethodDescriptor;
@@ -376,8 +377,9 @@ public final class HostileTraffic {
 
     /**
      * A model part: mostly a valid selector of {@code model} (versions {@code versions}, aliases
-     * {@code aliases}), else one fault: no model or a blank name (INVALID_ARGUMENT), a made-up name or an
-     * unknown version / alias (NOT_FOUND), or one of {@code unusable} (FAILED_PRECONDITION).
+     * {@code aliases}), else one fault: no model, a blank or malformed name or a malformed version
+     * (INVALID_ARGUMENT), a well-formed made-up name or an unknown version / alias (NOT_FOUND), or one of
+     * {@code unusable} (FAILED_PRECONDITION).
      */
     public static ModelPart modelPart(Random r, double faultRate, String model, List<String> versions,
             List<String> aliases, List<String> unusable) {
@@ -408,7 +410,11 @@ public final class HostileTraffic {
                 if (r.nextBoolean()) {
                     b.setVersion(versions.get(0));
                 }
-                return new ModelPart(b.build(), Status.Code.NOT_FOUND, "unknown model '" + abbreviate(name, 60) + "'");
+                // a name outside the registry's rules is malformed; a well-formed one is merely absent
+                return ModelRegistry.isValidModelName(name)
+                        ? new ModelPart(b.build(), Status.Code.NOT_FOUND, "unknown model '" + abbreviate(name, 60) + "'")
+                        : new ModelPart(b.build(), Status.Code.INVALID_ARGUMENT, "malformed model name '"
+                                + abbreviate(name, 60) + "'");
             }
             case 3: {
                 String[] bad = {"0", "-1", "3", "99", "999999999", "99999999999", "1.0", "1e3", "0x1", "", " ", "one",
@@ -419,8 +425,11 @@ public final class HostileTraffic {
                         || t.replaceFirst("^0+", "").equals(versions.get(0))) {
                     v = "77";
                 }
-                return new ModelPart(ModelRef.newBuilder().setName(model).setVersion(v).build(), Status.Code.NOT_FOUND,
-                        "unknown version '" + abbreviate(v, 40) + "'");
+                return ModelRegistry.isVersionNumber(v)
+                        ? new ModelPart(ModelRef.newBuilder().setName(model).setVersion(v).build(), Status.Code.NOT_FOUND,
+                                "unknown version '" + abbreviate(v, 40) + "'")
+                        : new ModelPart(ModelRef.newBuilder().setName(model).setVersion(v).build(),
+                                Status.Code.INVALID_ARGUMENT, "malformed version '" + abbreviate(v, 40) + "'");
             }
             case 4: {
                 String a = r.nextBoolean() ? "candidate" : randomString(r, 12);
