@@ -10,7 +10,6 @@ import io.crossmodal.proto.decoder.v1.DecodeResponse;
 import io.crossmodal.runtime.bundle.ServingSpec;
 import io.crossmodal.runtime.control.RunControl;
 import io.crossmodal.runtime.family.InvalidInputException;
-import io.crossmodal.runtime.family.ServedModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +20,7 @@ import java.util.Locale;
  * the style latent from a style reference by the other modality's encoder, decoded into the style
  * reference's modality. Requests of one kind, content modality and output modality run as one batch.
  */
-final class PvaeDecoderModel implements ServedModel<PvaeDecoderModel.Input, PvaeDecoderModel.Generated> {
+final class PvaeDecoderModel extends PvaeServedModel<PvaeDecoderModel.Input, PvaeDecoderModel.Generated> {
 
     /** An admitted request: latents ({@code shared}, {@code style}) or a cross-modal pair ({@code content}, {@code reference}). */
     record Input(Modality output, float[] shared, float[] style, Features content, Features reference) {
@@ -36,22 +35,8 @@ final class PvaeDecoderModel implements ServedModel<PvaeDecoderModel.Input, Pvae
     /** One generated output: an image's 784 grey levels, or frames [frames][melBins]. */
     record Generated(float[] image, float[][] frames) {}
 
-    private final PvaeModel model;
-    private final ServingSpec spec;
-
     PvaeDecoderModel(PvaeModel model, ServingSpec spec) {
-        this.model = model;
-        this.spec = spec;
-    }
-
-    @Override
-    public String component() {
-        return PvaeBundleLayout.COMPONENT;
-    }
-
-    @Override
-    public ServingSpec spec() {
-        return spec;
+        super(model, spec);
     }
 
     @Override
@@ -228,10 +213,5 @@ final class PvaeDecoderModel implements ServedModel<PvaeDecoderModel.Input, Pvae
     public String describe(Input input, Generated output) {
         return (input.crossModal() ? "cross-modal " + input.content().modality().word() + " content" : "latents") + " -> "
                 + input.output().word();
-    }
-
-    @Override
-    public void close() {
-        model.close();
     }
 }

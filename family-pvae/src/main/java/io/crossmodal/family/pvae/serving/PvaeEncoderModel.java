@@ -10,7 +10,6 @@ import io.crossmodal.proto.encoder.v1.EncodeResponse;
 import io.crossmodal.runtime.bundle.ServingSpec;
 import io.crossmodal.runtime.control.RunControl;
 import io.crossmodal.runtime.family.InvalidInputException;
-import io.crossmodal.runtime.family.ServedModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,27 +19,13 @@ import java.util.Locale;
  * posterior of each latent partition ({@code shared}, and {@code style} when the model has one) out.
  * Inputs of one modality run as one batch through that modality's encoder graph.
  */
-final class PvaeEncoderModel implements ServedModel<Features, PvaeEncoderModel.Posterior> {
+final class PvaeEncoderModel extends PvaeServedModel<Features, PvaeEncoderModel.Posterior> {
 
     /** The posterior of one input: mean and log-variance of each partition (style null when the model has none). */
     record Posterior(float[] sharedMean, float[] sharedLogVar, float[] styleMean, float[] styleLogVar) {}
 
-    private final PvaeModel model;
-    private final ServingSpec spec;
-
     PvaeEncoderModel(PvaeModel model, ServingSpec spec) {
-        this.model = model;
-        this.spec = spec;
-    }
-
-    @Override
-    public String component() {
-        return PvaeBundleLayout.COMPONENT;
-    }
-
-    @Override
-    public ServingSpec spec() {
-        return spec;
+        super(model, spec);
     }
 
     @Override
@@ -117,10 +102,5 @@ final class PvaeEncoderModel implements ServedModel<Features, PvaeEncoderModel.P
     public String describe(Features input, Posterior output) {
         return input.modality().word() + " -> shared " + output.sharedMean().length
                 + (output.styleMean() == null ? "" : ", style " + output.styleMean().length);
-    }
-
-    @Override
-    public void close() {
-        model.close();
     }
 }
