@@ -1,8 +1,7 @@
 package io.crossmodal.datasets.cmudict;
 
-import io.crossmodal.datasets.npm.TarReader;
+import io.crossmodal.datasets.npm.NpmTarball;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -23,12 +22,10 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.zip.GZIPInputStream;
 import org.jboss.logging.Logger;
 
 /**
@@ -139,18 +136,7 @@ public final class CmuDictSource {
      * known dictionary files, CMUdict text, or the npm package's JS/JSON object (by content).
      */
     public static Lexicon fromPath(Path path, boolean stripStress) throws IOException {
-        byte[] head;
-        try (InputStream in = Files.newInputStream(path)) {
-            head = in.readNBytes(2);
-        }
-        byte[] content;
-        if (head.length == 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-            try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(path)))) {
-                content = extractDictionary(in);
-            }
-        } else {
-            content = Files.readAllBytes(path);
-        }
+        byte[] content = NpmTarball.isGzip(path) ? extractDictionary(path) : Files.readAllBytes(path);
         return parse(new String(content, StandardCharsets.UTF_8), stripStress);
     }
 
@@ -162,25 +148,21 @@ public final class CmuDictSource {
         return new CmuDictParser(stripStress).parse(new StringReader(content));
     }
 
-    /** The bytes of the dictionary file inside an (uncompressed) tar stream. */
-    static byte[] extractDictionary(InputStream tar) throws IOException {
-        TarReader reader = new TarReader(tar);
-        byte[] best = null;
-        int bestRank = Integer.MAX_VALUE;
-        List<String> seen = new ArrayList<>();
-        for (TarReader.Entry e = reader.next(); e != null; e = reader.next()) {
-            seen.add(e.name());
-            String base = e.name().substring(e.name().lastIndexOf('/') + 1);
-            int rank = DICTIONARY_NAMES.indexOf(base);
-            if (e.isFile() && rank >= 0 && rank < bestRank) {
-                best = reader.readContent(MAX_DICTIONARY_BYTES);
-                bestRank = rank;
+    /** The bytes of the best-ranked dictionary file inside a .tgz archive. */
+    static byte[] extractDictionary(Path tgz) throws IOException {
+        byte[][] best = {null};
+        int[] bestRank = {Integer.MAX_VALUE};
+        List<String> seen = NpmTarball.read(tgz, (name, content) -> {
+            int rank = DICTIONARY_NAMES.indexOf(name.substring(name.lastIndexOf('/') + 1));
+            if (rank >= 0 && rank < bestRank[0]) {
+                best[0] = content.read(MAX_DICTIONARY_BYTES);
+                bestRank[0] = rank;
             }
+        });
+        if (best[0] == null) {
+            throw new IOException("no dictionary file " + DICTIONARY_NAMES + " in archive " + tgz + "; entries: " + seen);
         }
-        if (best == null) {
-            throw new IOException("no dictionary file " + DICTIONARY_NAMES + " in archive; entries: " + seen);
-        }
-        return best;
+        return best[0];
     }
 
     private String download(Path tmp) throws IOException {

@@ -1,6 +1,6 @@
 package io.crossmodal.datasets.cmudict;
 
-import io.crossmodal.datasets.npm.TarBuilder;
+import io.crossmodal.datasets.npm.Tarballs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,7 +22,7 @@ class CmuDictSourceTest {
     Path tmp;
 
     private static byte[] npmLikeTarball() {
-        return new TarBuilder()
+        return new Tarballs()
                 .file("package/license", "ISC")
                 .file("package/package.json", "{\"name\": \"cmu-pronouncing-dictionary\"}")
                 .file("package/index.js", NpmDictParserTest.MODULE)
@@ -99,7 +99,7 @@ class CmuDictSourceTest {
 
     @Test
     void archiveWithoutDictionaryIsAnError() throws Exception {
-        Path tgz = Files.write(tmp.resolve("x.tgz"), new TarBuilder().file("package/readme.md", "hi").tgz());
+        Path tgz = Files.write(tmp.resolve("x.tgz"), new Tarballs().file("package/readme.md", "hi").tgz());
         IOException e = assertThrows(IOException.class, () -> CmuDictSource.fromPath(tgz, false));
         assertTrue(e.getMessage().contains("package/readme.md"), e.getMessage());
     }

