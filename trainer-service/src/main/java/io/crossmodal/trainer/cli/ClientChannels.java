@@ -12,12 +12,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * How the CLI's {@code client} commands reach a service: plaintext, TLS (a CA file, or the JVM's default CAs),
  * mutual TLS (client certificate and key, PEM), and a bearer token sent as {@code authorization: Bearer <token>}
- * metadata (docs/SECURITY.md).
+ * metadata (docs/SECURITY.md). The command line's options for it: {@link ClientConnectionOptions}.
  *
  * @param target   {@code host:port} (or any grpc-java target)
  * @param tls      TLS with the JVM's default trust store even without {@code caFile}
@@ -31,10 +30,6 @@ public record ClientChannels(String target, boolean tls, Path caFile, Path certF
     /** The environment variable a token is read from when neither --token nor --token-file is given. */
     public static final String TOKEN_ENV = "CROSSMODAL_TOKEN";
 
-    /** Options usage, for the CLI's help. */
-    public static final String USAGE = "[--tls] [--tls-ca CA.pem] [--tls-cert CLIENT.pem --tls-key CLIENT.key]"
-            + " [--token-file FILE | --token TOKEN (or env " + TOKEN_ENV + ")]";
-
     public ClientChannels {
         if ((certFile == null) != (keyFile == null)) {
             throw new IllegalArgumentException("--tls-cert and --tls-key go together");
@@ -42,24 +37,6 @@ public record ClientChannels(String target, boolean tls, Path caFile, Path certF
         if (token != null && (token.isBlank() || token.chars().anyMatch(c -> c <= ' ' || c == 0x7f))) {
             throw new IllegalArgumentException("the token is empty or holds spaces or control characters");
         }
-    }
-
-    /** Reads the options from the command line ({@code --target} is required); the token also from the environment. */
-    public static ClientChannels fromArgs(String[] args) {
-        String tokenFile = TrainerCli.option(args, "--token-file", null);
-        String token = TrainerCli.option(args, "--token", null);
-        if (tokenFile != null && token != null) {
-            throw new IllegalArgumentException("give --token or --token-file, not both");
-        }
-        if (tokenFile != null) {
-            token = readToken(Path.of(tokenFile));
-        } else if (token == null) {
-            String env = System.getenv(TOKEN_ENV);
-            token = env == null || env.isBlank() ? null : env.strip();
-        }
-        return new ClientChannels(TrainerCli.option(args, "--target"), List.of(args).contains("--tls"),
-                path(TrainerCli.option(args, "--tls-ca", null)), path(TrainerCli.option(args, "--tls-cert", null)),
-                path(TrainerCli.option(args, "--tls-key", null)), token);
     }
 
     /** The first non-blank line that is not a {@code #} comment. */
@@ -77,10 +54,6 @@ public record ClientChannels(String target, boolean tls, Path caFile, Path certF
                     + " server's form: a client needs the token itself");
         }
         return token;
-    }
-
-    private static Path path(String p) {
-        return p == null ? null : Path.of(p);
     }
 
     public boolean usesTls() {

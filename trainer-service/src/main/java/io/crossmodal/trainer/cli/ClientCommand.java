@@ -16,33 +16,55 @@ import io.grpc.StatusRuntimeException;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code client decode|encode}: one request to a running decoder (spelling -> pronunciation) or
  * encoder (pronunciation -> spelling) service; prints the n-best list. Plaintext, TLS, mutual TLS and a bearer
- * token: {@link ClientChannels}.
+ * token: {@link ClientConnectionOptions}, {@link ClientChannels}.
  */
-final class ClientCommand {
-    private ClientCommand() {}
+@Command(name = "client", description = "One request to a running decoder (decode: G2P, --input WORD) or encoder (encode: "
+        + "P2G, --input \"PH1 PH2 ...\") service; prints the n-best list.")
+final class ClientCommand implements Callable<Integer> {
+    /** Which service: the decoder (spelling in) or the encoder (phonemes in). */
+    enum Mode { decode, encode }
 
-    static int run(String[] args) throws InterruptedException {
-        if (args.length == 0) {
-            throw new IllegalArgumentException("client needs 'decode' or 'encode'");
-        }
-        String mode = args[0];
-        ClientChannels connection = ClientChannels.fromArgs(args);
-        String model = TrainerCli.option(args, "--model");
-        String input = TrainerCli.option(args, "--input");
-        int nBest = Integer.parseInt(TrainerCli.option(args, "--nbest", "3"));
-        int beam = Integer.parseInt(TrainerCli.option(args, "--beam", "5"));
-        ManagedChannel channel = connection.open();
+    @Mixin
+    HelpOption help;
+
+    @Parameters(index = "0", paramLabel = "decode|encode", description = "decode (a word) or encode (phonemes).")
+    Mode mode;
+
+    @Mixin
+    ClientConnectionOptions connection;
+
+    @Option(names = "--model", required = true, paramLabel = "NAME", description = "Model name.")
+    String model;
+
+    @Option(names = "--input", required = true, paramLabel = "TEXT",
+            description = "A word (decode) or space-separated phonemes (encode).")
+    String input;
+
+    @Option(names = "--nbest", defaultValue = "3", paramLabel = "N", description = "Hypotheses to print (default: ${DEFAULT-VALUE}).")
+    int nBest;
+
+    @Option(names = "--beam", defaultValue = "5", paramLabel = "N", description = "Beam width (default: ${DEFAULT-VALUE}).")
+    int beam;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ManagedChannel channel = connection.channels().open();
         try {
             List<ScoredSequence> hyps;
             String requestId = UUID.randomUUID().toString();
             ModelRef ref = ModelRef.newBuilder().setName(model).build();
             switch (mode) {
-                case "decode" -> {
+                case decode -> {
                     DecodeResponse r = DecoderGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
                             .decode(DecodeRequest.newBuilder().setRequestId(requestId).setModel(ref)
                                     .setTokens(TokenSequence.newBuilder().addAllTokens(Vocabulary.graphemes(input.toLowerCase(Locale.ROOT))))
@@ -50,7 +72,7 @@ final class ClientCommand {
                     System.out.printf("decoder %s/%s  %s ->%n", r.getModelName(), r.getModelVersion(), input);
                     hyps = r.getSequences().getSequencesList();
                 }
-                case "encode" -> {
+                case encode -> {
                     EncodeResponse r = EncoderGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
                             .encode(EncodeRequest.newBuilder().setRequestId(requestId).setModel(ref)
                                     .setTokens(TokenSequence.newBuilder().addAllTokens(List.of(input.trim().split("\\s+"))))
@@ -58,9 +80,9 @@ final class ClientCommand {
                     System.out.printf("encoder %s/%s  %s ->%n", r.getModelName(), r.getModelVersion(), input);
                     hyps = r.getHypotheses().getSequencesList();
                 }
-                default -> throw new IllegalArgumentException("client mode must be decode or encode, got '" + mode + "'");
+                default -> throw new IllegalStateException("unhandled mode " + mode);
             }
-            String sep = mode.equals("decode") ? " " : "";
+            String sep = mode == Mode.decode ? " " : "";
             for (ScoredSequence s : hyps) {
                 System.out.printf(Locale.ROOT, "  %-30s log p = %.3f%n", String.join(sep, s.getTokensList()), s.getLogProb());
             }

@@ -1,39 +1,61 @@
 package io.crossmodal.trainer.cli;
 
-import io.crossmodal.runtime.bundle.Bundle;
-import io.crossmodal.runtime.bundle.ModelRegistry;
 import io.crossmodal.datasets.cmudict.Lexicon;
-import io.crossmodal.family.seq2seq.eval.EvalReport;
-import io.crossmodal.runtime.onnx.SessionFactory;
-import io.crossmodal.family.seq2seq.serving.Seq2SeqPredictor;
 import io.crossmodal.datasets.split.SplitName;
 import io.crossmodal.datasets.split.Splitter;
+import io.crossmodal.family.seq2seq.eval.EvalReport;
+import io.crossmodal.family.seq2seq.serving.Seq2SeqPredictor;
+import io.crossmodal.runtime.bundle.Bundle;
+import io.crossmodal.runtime.bundle.ModelRegistry;
+import io.crossmodal.runtime.io.Json;
+import io.crossmodal.runtime.onnx.SessionFactory;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.job.Evaluation;
 import io.crossmodal.trainer.job.Seq2SeqData;
 import io.crossmodal.trainer.job.Seq2SeqJob;
-import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code evaluate}: re-creates the split recorded in a bundle's manifest (checking its fingerprint,
  * so a changed dictionary cannot silently change the test set) and scores the bundle on it.
  */
-final class EvaluateCommand {
-    private EvaluateCommand() {}
+@Command(name = "evaluate", description = "Evaluate a registered bundle on the split recorded in its manifest.")
+final class EvaluateCommand implements Callable<Integer> {
+    @Mixin
+    HelpOption help;
 
-    static void run(String[] args) throws Exception {
-        String model = TrainerCli.option(args, "--model");
-        String version = TrainerCli.option(args, "--version", "latest");
-        Path registry = Path.of(TrainerCli.option(args, "--registry", JobConfig.defaultRegistry()));
-        String component = TrainerCli.option(args, "--component", "g2p");
-        String splitName = TrainerCli.option(args, "--split", "test");
-        SplitName split = Arrays.stream(SplitName.values()).filter(n -> n.key().equals(splitName)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("unknown split '" + splitName + "' (test, dev, ...)"));
-        Bundle bundle = new ModelRegistry(registry).load(model, version);
-        JobConfig cfg = JobConfig.parseRecorded(io.crossmodal.runtime.io.Json.MAPPER
-                .writeValueAsString(bundle.manifest().trainingConfig()));
-        int beam = Integer.parseInt(TrainerCli.option(args, "--beam", Integer.toString(cfg.train().beamWidth())));
+    @Mixin
+    RegistryOption registry;
+
+    @Option(names = "--model", required = true, paramLabel = "NAME", description = "Model name.")
+    String model;
+
+    @Option(names = "--version", defaultValue = "latest", paramLabel = "V|alias",
+            description = "Version number or alias (default: ${DEFAULT-VALUE}).")
+    String version;
+
+    @Option(names = "--component", defaultValue = "g2p", paramLabel = "g2p|p2g",
+            description = "Component to score (default: ${DEFAULT-VALUE}).")
+    String component;
+
+    @Option(names = "--split", defaultValue = "test", paramLabel = "test|dev",
+            description = "Split to score on (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--beam", paramLabel = "N", description = "Beam width (default: the job's beamWidth).")
+    Integer beam;
+
+    @Override
+    public Integer call() throws Exception {
+        SplitName splitName = Arrays.stream(SplitName.values()).filter(n -> n.key().equals(split)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown split '" + split + "' (test, dev, ...)"));
+        Bundle bundle = new ModelRegistry(registry.path()).load(model, version);
+        JobConfig cfg = JobConfig.parseRecorded(Json.MAPPER.writeValueAsString(bundle.manifest().trainingConfig()));
+        int beamWidth = beam != null ? beam : cfg.train().beamWidth();
         Lexicon lexicon = Seq2SeqJob.loadLexicon(cfg);
         Seq2SeqData data = new Seq2SeqData(lexicon, Splitter.split(lexicon, cfg.splitConfig()));
         String expected = bundle.manifest().dataFingerprint().get("split");
@@ -42,8 +64,9 @@ final class EvaluateCommand {
                     + " vs " + data.split.fingerprint() + "): refusing to report numbers on a different test set");
         }
         try (Seq2SeqPredictor predictor = Seq2SeqPredictor.create(bundle, component, SessionFactory.cpu())) {
-            EvalReport report = Evaluation.evaluate(cfg, data, component, predictor, split, beam);
+            EvalReport report = Evaluation.evaluate(cfg, data, component, predictor, splitName, beamWidth);
             System.out.println(report.toMarkdown());
         }
+        return 0;
     }
 }

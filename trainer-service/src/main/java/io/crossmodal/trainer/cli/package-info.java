@@ -1,2 +1,2 @@
-/** The trainer command line: train, export, evaluate, lifecycle commands and gRPC clients. */
+/** The trainer command line (picocli, one class per command): train, export, evaluate, study, lifecycle commands, gRPC clients. */
 package io.crossmodal.trainer.cli;

@@ -65,7 +65,7 @@ class JobConfigTest {
         assertTrue(out.contains("patience"), out);
         assertTrue(out.contains("missing.json"), out);
         assertTrue(out.contains("unknown command 'fly'"), out);
-        assertTrue(out.contains("missing required option --config"), out);
+        assertTrue(out.contains("Missing required option: '--config"), out);
         assertTrue(out.contains("model 'nope' not found"), out);
     }
 }
