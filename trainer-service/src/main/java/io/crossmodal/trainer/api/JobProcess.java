@@ -1,10 +1,9 @@
 package io.crossmodal.trainer.api;
 
 import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.crossmodal.runtime.io.Json;
 import io.crossmodal.trainer.progress.ProgressEvent;
 import java.io.BufferedReader;
 import java.io.File;
@@ -31,8 +30,8 @@ import java.util.List;
  * dependency). The child's main class is plain Java, so it needs no Quarkus bootstrap.
  */
 final class JobProcess {
-    private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+    // the project's JSON settings (Json.base()), and NaN as a number: a job's metrics may be NaN
+    private static final ObjectMapper JSON = Json.base().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     private JobProcess() {
     }
