@@ -64,10 +64,17 @@ public final class TrainerCli implements Callable<Integer> {
 
     /** Runs one command line; returns its exit code (never exits the JVM: tests and the study runner call this). */
     public static int run(String[] args) {
+        return commandLine().execute(args);
+    }
+
+    /** The command line with this CLI's error handling and exit codes. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new TrainerCli());
+        // "@file" stays a value (a word to decode may start with '@'), as before picocli
+        cli.setExpandAtFiles(false);
         cli.setParameterExceptionHandler(TrainerCli::usageError);
         cli.setExecutionExceptionHandler(TrainerCli::failure);
-        return cli.execute(args);
+        return cli;
     }
 
     /** No command given: the overview, as a usage error. */

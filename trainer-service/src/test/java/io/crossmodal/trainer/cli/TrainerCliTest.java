@@ -8,7 +8,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
 /**
@@ -92,7 +91,7 @@ class TrainerCliTest {
     }
 
     private static ParseResult parse(String... args) {
-        return new CommandLine(new TrainerCli()).parseArgs(args).subcommand();
+        return TrainerCli.commandLine().parseArgs(args).subcommand();
     }
 
     private static String value(ParseResult r, String option) {
@@ -116,6 +115,8 @@ class TrainerCliTest {
                 "phoneme", "--beam", "4", "--nbest", "3");
         assertEquals("decode", String.valueOf((Object) decode.matchedPositionalValue(0, null)));
         assertEquals("4", value(decode, "--beam"));
+        assertEquals("@home", value(parse("client", "decode", "--target", "h:1", "--model", "m", "--input", "@home"), "--input"),
+                "an argument starting with '@' is a value, not a file to expand");
         ParseResult encode = parse("client", "encode", "--target", "localhost:9101", "--model", "quickstart", "--input",
                 "F OW N IY M", "--tls-ca", "ca.pem", "--tls-cert", "client.pem", "--tls-key", "client.key", "--token-file", "t");
         assertEquals("F OW N IY M", value(encode, "--input"));
