@@ -40,7 +40,8 @@ import org.jboss.logging.Logger;
  * the section's), exports the bundle the serving plug-in reads ({@link PvaeBundleLayout}, one component
  * {@value PvaeBundleLayout#COMPONENT}) and scores it on the test recordings and images through ONNX
  * Runtime ({@link PvaeScores}: purities, cross-modal accuracy, each with per-example values for the
- * gate's paired bootstrap). The held-out objective and the last epoch's loss terms are reported too.
+ * gate's paired bootstrap). The last epoch's loss terms and held-out objective are recorded with the
+ * training metrics ({@code pvae.train.last.<term>}).
  */
 public final class PvaeTrainingFamily implements TrainingFamily {
     private static final Logger LOG = Logger.getLogger(PvaeTrainingFamily.class);
@@ -230,12 +231,7 @@ public final class PvaeTrainingFamily implements TrainingFamily {
                 DigitClassifier clf = DigitClassifier.train(data.classifierTrain(), data.imageTest(), PvaeRun.CLASSIFIER_EPOCHS,
                         CLASSIFIER_SEED, m);
                 classifierAccuracy = clf.testAccuracy();
-                Map<String, Double> extra = new LinkedHashMap<>();
-                Double heldOut = lastTerms.get("held_out_loss");
-                if (heldOut != null) {
-                    extra.put("held_out_loss", heldOut);
-                }
-                ComponentScores scores = new PvaeScores(data, clf, m, cfg.seed()).score(ort, extra);
+                ComponentScores scores = new PvaeScores(data, clf, m, cfg.seed()).score(ort, Map.of());
                 RunFiles.writeJson(runDir.resolve("report-" + PvaeBundleLayout.COMPONENT + ".json"), scores.metrics());
                 LOG.infof("pvae test: %s", scores.metrics());
                 return Map.of(PvaeBundleLayout.COMPONENT, scores);
