@@ -4,7 +4,7 @@
 # same bundle, same recordings, same run (family-pvae/src/test/java/.../bench/PvaeServingBench.java).
 #
 # Environment (all optional):
-#   MODEL (digits)  VERSION (latest)  REGISTRY (~/.cache/crossmodal/registry or $CROSSMODAL_REGISTRY_DIR)
+#   MODEL (digits)  VERSION (default: what the service serves, production else latest)  REGISTRY (~/.cache/crossmodal/registry or $CROSSMODAL_REGISTRY_DIR)
 #   SPEECH_DIR (../shared/data/fsdd if present, else the synthetic espeak-ng digits of the PVAE quick start)
 #   RECORDINGS (200)  DURATION (10: measured seconds per configuration, over ROUNDS)  ROUNDS (2)  WARMUP (3)
 #   BATCHES (1,32)  CONCURRENCY (1,8,32)  SERVER_PROPS (extra -D options for the service)  NOTE (text for the report)
@@ -16,7 +16,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 MODEL="${MODEL:-digits}"
-VERSION="${VERSION:-latest}"
+VERSION="${VERSION:-default}"
 REGISTRY="${REGISTRY:-${CROSSMODAL_REGISTRY_DIR:-$HOME/.cache/crossmodal/registry}}"
 app="decoder-service/target/quarkus-app"
 bench_src="family-pvae/src/test/java/io/crossmodal/family/pvae/bench/PvaeServingBench.java"

@@ -92,7 +92,10 @@ public final class PvaeServingBench {
         Path registryDir = Path.of(opt("registry", null));
         String model = opt("model", "digits");
         ModelRegistry registry = new ModelRegistry(registryDir);
-        int version = registry.resolve(model, opt("version", "production"));
+        // what the service serves by default: the production alias, else the latest version
+        String v = opt("version", "default");
+        int version = v.equals("default") ? registry.aliases(model).getOrDefault("production",
+                registry.resolve(model, ModelRegistry.LATEST)) : registry.resolve(model, v);
         Bundle bundle = registry.load(model, Integer.toString(version));
         ComponentSpec c = bundle.component(PvaeBundleLayout.COMPONENT);
         int frames = c.sizes().get("frames");
