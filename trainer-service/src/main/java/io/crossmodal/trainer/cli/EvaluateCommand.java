@@ -33,6 +33,10 @@ final class EvaluateCommand {
         Bundle bundle = new ModelRegistry(registry).load(model, version);
         JobConfig cfg = JobConfig.parseRecorded(io.crossmodal.runtime.io.Json.MAPPER
                 .writeValueAsString(bundle.manifest().trainingConfig()));
+        if (!cfg.family().equals(io.crossmodal.trainer.family.seq2seq.Seq2SeqTrainingFamily.NAME)) {
+            evaluateFamily(cfg, registry, bundle);
+            return;
+        }
         int beam = Integer.parseInt(TrainerCli.option(args, "--beam", Integer.toString(cfg.train().beamWidth())));
         Lexicon lexicon = Seq2SeqJob.loadLexicon(cfg);
         Seq2SeqData data = new Seq2SeqData(lexicon, Splitter.split(lexicon, cfg.splitConfig()));
@@ -44,6 +48,25 @@ final class EvaluateCommand {
         try (Seq2SeqPredictor predictor = Seq2SeqPredictor.create(bundle, component, SessionFactory.cpu())) {
             EvalReport report = Evaluation.evaluate(cfg, data, component, predictor, split, beam);
             System.out.println(report.toMarkdown());
+        }
+    }
+
+    /**
+     * Any other family: its gate evaluation (the recorded test set, fingerprint checked against the lineage)
+     * scores every gated component; prints each metric.
+     */
+    private static void evaluateFamily(JobConfig cfg, Path registry, Bundle bundle) throws Exception {
+        io.crossmodal.trainer.family.TrainingFamily family = io.crossmodal.trainer.family.TrainingFamilies.require(cfg.family());
+        io.crossmodal.lifecycle.Lineage lineage = new io.crossmodal.lifecycle.ModelLifecycle(registry)
+                .lineage(bundle.model(), bundle.version());
+        io.crossmodal.lifecycle.gate.GateConfig noGate = new io.crossmodal.lifecycle.gate.GateConfig(java.util.List.of(),
+                java.util.Map.of(), new io.crossmodal.lifecycle.gate.GateConfig.Bootstrap(1000, 0.95, 7, 0), 0);
+        var evaluation = family.gateEvaluation(cfg, lineage, noGate);
+        for (String component : family.gatedComponents(bundle)) {
+            var scores = evaluation.score(bundle, component);
+            System.out.printf(java.util.Locale.ROOT, "%s/%d %s on the %s test set (%s):%n", bundle.model(), bundle.version(),
+                    component, cfg.family(), evaluation.testSet());
+            scores.metrics().forEach((name, value) -> System.out.printf(java.util.Locale.ROOT, "  %s = %.4f%n", name, value));
         }
     }
 }

@@ -179,6 +179,16 @@ class PvaeLifecycleTest {
 
     @Test
     @Order(4)
+    void evaluateRescoresAPvaeBundleOnItsRecordedTestSet() throws Exception {
+        Run r = cli("evaluate", "--registry", registry.toString(), "--model", MODEL, "--version", "1");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        double recorded = ((Number) lc.registry().load(MODEL, "1").manifest().metrics().get("pvae.test.crossmodal_accuracy"))
+                .doubleValue();
+        assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "crossmodal_accuracy = %.4f", recorded)), r.out());
+    }
+
+    @Test
+    @Order(5)
     void aPvaeSectionOnAnotherFamilyIsAnError() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> JobConfig.parse("{\"name\": \"x\", \"family\": \"seq2seq\", \"pvae\": {\"epochs\": 2}}"));
