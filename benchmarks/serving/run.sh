@@ -2,6 +2,7 @@
 # Decoder serving benchmark: in-process ONNX Runtime decoding vs decoder-service over gRPC, on the same
 # bundle, words and machine, in one run (see benchmarks/serving/README.md).
 #
+#   FAMILY=pvae benchmarks/serving/run.sh     # the PVAE instead (benchmarks/serving/pvae.sh; ~2 min)
 #   benchmarks/serving/run.sh                 # defaults: g2p-cmudict-full/1, 2,000 words, beam 5,
 #                                             # batch 1 & 32 in-process, concurrency 1, 8, 64 over gRPC,
 #                                             # 20 s measured per configuration (2 rounds x 10 s), ~3 min
@@ -22,6 +23,11 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
+
+# FAMILY=pvae: the partitioned VAE's cross-modal generation instead (benchmarks/serving/pvae.sh)
+if [ "${FAMILY:-seq2seq}" = pvae ]; then
+  exec "$root/benchmarks/serving/pvae.sh" "$@"
+fi
 
 MODEL="${MODEL:-g2p-cmudict-full}"
 VERSION="${VERSION:-1}"

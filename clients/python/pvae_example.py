@@ -10,6 +10,10 @@ partitions, printed) and Decode of the speech's shared latent with the style lat
   /usr/bin/python3 clients/python/pvae_example.py --decoder localhost:9102 --model digits \\
       --wav seven.wav --style-pgm style.pgm --out seven.png
 
+With --encode-pgm (and --encoder only) it encodes a handwritten digit instead and prints its latent partitions:
+
+  /usr/bin/python3 clients/python/pvae_example.py --encoder localhost:9101 --model digits --encode-pgm four.pgm
+
 The client code is generated from proto/ by generate.py (grpcio, Debian python3-grpcio python3-grpc-tools).
 The PNG is written with the standard library (zlib), 8-bit grey, each pixel --scale times larger.
 """
@@ -69,18 +73,25 @@ def write_png(path, height, width, pixels, scale):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--decoder", required=True, help="host:port of the Decoder")
+    p.add_argument("--decoder", help="host:port of the Decoder (needed unless --encode-pgm)")
     p.add_argument("--encoder", help="host:port of the Encoder (needed without --style-pgm)")
     p.add_argument("--model", required=True)
-    p.add_argument("--wav", required=True, help="a spoken digit, PCM WAV (8 or 16 kHz)")
+    p.add_argument("--wav", help="a spoken digit, PCM WAV (8 or 16 kHz); needed unless --encode-pgm")
+    p.add_argument("--encode-pgm", help="only Encode this 28x28 PGM handwritten digit and print its partitions")
     p.add_argument("--style-pgm", help="a 28x28 PGM handwritten digit whose writing style the output takes")
-    p.add_argument("--out", required=True, help="the PNG to write")
+    p.add_argument("--out", help="the PNG to write (needed unless --encode-pgm)")
     p.add_argument("--scale", type=int, default=4)
     p.add_argument("--generated", help="where the generated client code goes (default: a temp dir)")
     p.add_argument("--timeout", type=float, default=30.0)
     a = p.parse_args(argv)
-    if a.style_pgm is None and a.encoder is None:
-        p.error("give --style-pgm (one cross-modal call) or --encoder (Encode, then Decode)")
+    if a.encode_pgm is not None:
+        if a.encoder is None:
+            p.error("--encode-pgm needs --encoder")
+    else:
+        if a.decoder is None or a.wav is None or a.out is None:
+            p.error("--decoder, --wav and --out are required (or --encode-pgm with --encoder)")
+        if a.style_pgm is None and a.encoder is None:
+            p.error("give --style-pgm (one cross-modal call) or --encoder (Encode, then Decode)")
 
     out_dir = generate.generate(a.generated or tempfile.mkdtemp(prefix="crossmodal-py-"))
     sys.path.insert(0, str(out_dir))
@@ -88,8 +99,10 @@ def main(argv=None):
     from crossmodal.decoder.v1 import decoder_pb2, decoder_pb2_grpc
     from crossmodal.encoder.v1 import encoder_pb2, encoder_pb2_grpc
 
-    wav = Path(a.wav).read_bytes()
     model = common_pb2.ModelRef(name=a.model)
+    if a.encode_pgm is not None:
+        return encode_image(a, model, common_pb2, encoder_pb2, encoder_pb2_grpc)
+    wav = Path(a.wav).read_bytes()
     try:
         with grpc.insecure_channel(a.decoder) as channel:
             decoder = decoder_pb2_grpc.DecoderStub(channel)
@@ -118,6 +131,27 @@ def main(argv=None):
         return 1
     write_png(a.out, r.image.height, r.image.width, list(r.image.pixels), a.scale)
     print("decoder %s/%s: %dx%d image -> %s" % (r.model_name, r.model_version, r.image.height, r.image.width, a.out))
+    return 0
+
+
+def print_partitions(encoded):
+    for q in encoded.partitions.partitions:
+        print("encoder %s/%s: %s mean = [%s]" % (encoded.model_name, encoded.model_version, q.name,
+                                                 ", ".join("%.3f" % v for v in q.latent.mean)))
+
+
+def encode_image(a, model, common_pb2, encoder_pb2, encoder_pb2_grpc):
+    """One Encode call with a handwritten digit; prints its partitions."""
+    h, w, pixels = read_pgm(a.encode_pgm)
+    try:
+        with grpc.insecure_channel(a.encoder) as channel:
+            encoded = encoder_pb2_grpc.EncoderStub(channel).Encode(encoder_pb2.EncodeRequest(
+                request_id="pvae-example", model=model, image=common_pb2.Image(height=h, width=w, channels=1, pixels=pixels)),
+                timeout=a.timeout)
+    except grpc.RpcError as e:
+        print("pvae_example.py: %s: %s" % (e.code().name, e.details()), file=sys.stderr)
+        return 1
+    print_partitions(encoded)
     return 0
 
 

@@ -156,9 +156,7 @@ public class JobManager {
                     + " (crossmodal.trainer.jobs.max-queued); retry when one has finished");
         }
         String id = UUID.randomUUID().toString();
-        JobConfig placed = new JobConfig(config.name(), config.family(), config.data(), config.split(), config.model(),
-                config.train(), config.components(), config.seed(), config.export(), store.runDir(id).toString(),
-                registryDir, config.semi());
+        JobConfig placed = config.withPlacement(store.runDir(id).toString(), registryDir);
         JobRecord job = new JobRecord(id, requestId, idempotencyKey.isEmpty() ? null : idempotencyKey, fingerprint, placed,
                 resumeFrom.isEmpty() ? null : resumeFrom, Instant.now());
         persist(job);
@@ -180,7 +178,8 @@ public class JobManager {
         JobConfig c = earlier.config;
         if (!c.model().equals(config.model()) || !c.data().equals(config.data()) || !c.split().equals(config.split())
                 || !c.components().equals(config.components()) || !c.seed().equals(config.seed())
-                || !java.util.Objects.equals(c.semi(), config.semi())) {
+                || !java.util.Objects.equals(c.semi(), config.semi()) || !c.family().equals(config.family())
+                || !java.util.Objects.equals(c.pvae(), config.pvae())) {
             throw new IllegalArgumentException("resume_from_job_id: job " + resumeFrom + " trained another model, data,"
                     + " split, components or seed; its checkpoints do not fit this job");
         }

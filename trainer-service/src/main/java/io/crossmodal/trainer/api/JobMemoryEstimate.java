@@ -23,6 +23,13 @@ import io.crossmodal.trainer.config.JobConfig;
  * count twice. It is an estimate of the order of magnitude (the JVM's own heap and the data come on top),
  * meant to refuse sizes like an embedding of 10^6 (terabytes) before they take the machine down, not to
  * predict a job's footprint to the megabyte.
+ *
+ * <p>A PVAE ({@code family: "pvae"}) has multilayer perceptrons of width H over speech of S = frames x 80 values
+ * and images of 784, latents of Z = sharedDim + styleDim, batch B:
+ * <pre>
+ *   pvae:  P = 4H(S + 784) + 8H^2 + 8HZ      (unimodal and joint encoders, both decoders)
+ *          A = B x (16H + 2(S + 784))
+ * </pre>
  */
 public final class JobMemoryEstimate {
     static final int VOCABULARY = 100;
@@ -32,6 +39,9 @@ public final class JobMemoryEstimate {
 
     /** The estimate in bytes (doubles: the products of hostile sizes overflow a long). */
     public static double bytes(JobConfig cfg) {
+        if (cfg.family().equals("pvae")) {
+            return pvaeBytes(io.crossmodal.trainer.family.pvae.PvaeTrainingFamily.settings(cfg));
+        }
         JobConfig.Model m = cfg.model();
         double v = VOCABULARY;
         double e = m.embed();
@@ -56,5 +66,14 @@ public final class JobMemoryEstimate {
             floats += 4 * p + activationFactor * bt * a;
         }
         return 4 * floats;
+    }
+
+    private static double pvaeBytes(io.crossmodal.trainer.family.pvae.PvaeConfig p) {
+        double h = p.hidden();
+        double in = (double) p.frames() * 80 + 784;
+        double z = (double) p.sharedDim() + p.styleDim();
+        double params = 4 * h * in + 8 * h * h + 8 * h * z;
+        double activations = (double) p.batchSize() * (16 * h + 2 * in);
+        return 4 * (4 * params + activations);
     }
 }

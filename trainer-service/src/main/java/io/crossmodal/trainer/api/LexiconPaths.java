@@ -80,4 +80,35 @@ public final class LexiconPaths {
         }
         return real;
     }
+
+    /**
+     * The real path of a data file or directory a family's settings name ({@code field}, e.g.
+     * {@code family_config_json.speechDir}), under the same rules as a lexicon path: absolute, inside a data
+     * directory after resolving links and "..", readable; a file at most the lexicon size limit.
+     */
+    public Path resolveData(String field, String given, boolean directory) {
+        String refused = field + " must name a readable " + (directory ? "directory" : "file") + " inside one of the"
+                + " trainer's data directories (crossmodal.trainer.data-dirs)";
+        if (given == null || given.isEmpty() || given.length() > CallerInput.MAX_PATH || dirs.isEmpty()) {
+            throw new IllegalArgumentException(refused);
+        }
+        try {
+            Path p = Path.of(given);
+            if (!p.isAbsolute() || dirs.stream().noneMatch(p.normalize()::startsWith)) {
+                throw new IllegalArgumentException(refused);
+            }
+            Path real = p.toRealPath();
+            boolean kind = directory ? Files.isDirectory(real) : Files.isRegularFile(real);
+            if (dirs.stream().noneMatch(real::startsWith) || !kind || !Files.isReadable(real)) {
+                throw new IllegalArgumentException(refused);
+            }
+            if (!directory && Files.size(real) > maxBytes) {
+                throw new IllegalArgumentException(field + ": the file has " + Files.size(real) + " bytes, more than the"
+                        + " limit of " + maxBytes + " (crossmodal.trainer.limits.lexicon-max-bytes)");
+            }
+            return real;
+        } catch (InvalidPathException | IOException | SecurityException e) {
+            throw new IllegalArgumentException(refused);
+        }
+    }
 }

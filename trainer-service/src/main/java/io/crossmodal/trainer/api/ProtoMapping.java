@@ -47,9 +47,10 @@ final class ProtoMapping {
                 && p.getFamily() != io.crossmodal.proto.trainer.v1.ModelFamily.MODEL_FAMILY_SEQ2SEQ) {
             throw new IllegalArgumentException("family: unsupported model family " + p.getFamily());
         }
+        String family = familyName(p);
         JobConfig cfg = new JobConfig(
                 p.getModelName(),
-                "seq2seq",
+                family,
                 new JobConfig.Data(source, s.hasStripStress() ? s.getStripStress() : null,
                         p.getData().getMaxWords() == 0 ? null : p.getData().getMaxWords()),
                 new JobConfig.Split(s.hasPaired() ? s.getPaired() : null,
@@ -67,6 +68,7 @@ final class ProtoMapping {
                 p.hasExport() ? p.getExport() : null,
                 null,
                 null);
+        cfg = FamilySettings.apply(cfg, p.getFamilyConfigJson(), limits, lexicons);
         double bytes = JobMemoryEstimate.bytes(cfg);
         double budget = limits.memoryBudgetMib() * 1024.0 * 1024.0;
         if (bytes > budget) {
@@ -75,6 +77,26 @@ final class ProtoMapping {
                     + " of %d MiB (crossmodal.trainer.limits.memory-budget-mib)", bytes / (1024 * 1024), limits.memoryBudgetMib()));
         }
         return cfg;
+    }
+
+    /** {@code family_name} if set (agreeing with {@code family} when that is set too), else {@code family}'s name. */
+    static String familyName(io.crossmodal.proto.trainer.v1.JobConfig p) {
+        String byEnum = p.getFamily() == io.crossmodal.proto.trainer.v1.ModelFamily.MODEL_FAMILY_SEQ2SEQ ? "seq2seq" : null;
+        String name = p.getFamilyName();
+        if (name.isEmpty()) {
+            return byEnum == null ? "seq2seq" : byEnum;
+        }
+        if (name.length() > 64) {
+            throw new IllegalArgumentException("family_name: at most 64 characters, got " + name.length());
+        }
+        if (!io.crossmodal.trainer.family.TrainingFamilies.names().contains(name)) {
+            throw new IllegalArgumentException("family_name: unknown model family '" + CallerInput.cut(name, 64) + "', known: "
+                    + io.crossmodal.trainer.family.TrainingFamilies.names());
+        }
+        if (byEnum != null && !byEnum.equals(name)) {
+            throw new IllegalArgumentException("family_name '" + name + "' contradicts family " + p.getFamily());
+        }
+        return name;
     }
 
     /** Every numeric field against its upper bound, named as in the proto. */
@@ -138,7 +160,10 @@ final class ProtoMapping {
                 .setRequestId(j.requestId == null ? "" : j.requestId)
                 .setIdempotencyKey(j.idempotencyKey == null ? "" : j.idempotencyKey)
                 .setResumeFromJobId(j.resumeFrom == null ? "" : j.resumeFrom)
-                .setFamily(io.crossmodal.proto.trainer.v1.ModelFamily.MODEL_FAMILY_SEQ2SEQ)
+                .setFamily(c.family().equals("seq2seq") ? io.crossmodal.proto.trainer.v1.ModelFamily.MODEL_FAMILY_SEQ2SEQ
+                        : io.crossmodal.proto.trainer.v1.ModelFamily.MODEL_FAMILY_UNSPECIFIED)
+                .setFamilyName(c.family())
+                .setFamilyConfigJson(FamilySettings.json(c))
                 .setModelName(c.name())
                 .setData(data)
                 .setSplit(SplitConfig.newBuilder().setPaired(s.paired()).setUnpairedGraphemes(s.unpairedGraphemes())
@@ -153,7 +178,12 @@ final class ProtoMapping {
                 .setSeed(c.seed())
                 .setExport(c.export());
         for (String comp : c.components()) {
-            b.addComponents(Component.valueOf("COMPONENT_" + comp.toUpperCase(Locale.ROOT)));
+            // a family's components outside the enum (pvae's single component) are implied by the family
+            try {
+                b.addComponents(Component.valueOf("COMPONENT_" + comp.toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException notInEnum) {
+                // nothing to add
+            }
         }
         return b.build();
     }

@@ -13,6 +13,7 @@ import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.job.Evaluation;
 import io.crossmodal.trainer.job.Seq2SeqData;
 import io.crossmodal.trainer.job.Seq2SeqJob;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -55,6 +56,10 @@ final class EvaluateCommand implements Callable<Integer> {
                 .orElseThrow(() -> new IllegalArgumentException("unknown split '" + split + "' (test, dev, ...)"));
         Bundle bundle = new ModelRegistry(registry.path()).load(model, version);
         JobConfig cfg = JobConfig.parseRecorded(Json.MAPPER.writeValueAsString(bundle.manifest().trainingConfig()));
+        if (!cfg.family().equals(io.crossmodal.trainer.family.seq2seq.Seq2SeqTrainingFamily.NAME)) {
+            evaluateFamily(cfg, registry.path(), bundle);
+            return 0;
+        }
         int beamWidth = beam != null ? beam : cfg.train().beamWidth();
         Lexicon lexicon = Seq2SeqJob.loadLexicon(cfg);
         Seq2SeqData data = new Seq2SeqData(lexicon, Splitter.split(lexicon, cfg.splitConfig()));
@@ -68,5 +73,24 @@ final class EvaluateCommand implements Callable<Integer> {
             System.out.println(report.toMarkdown());
         }
         return 0;
+    }
+
+    /**
+     * Any other family: its gate evaluation (the recorded test set, fingerprint checked against the lineage)
+     * scores every gated component; prints each metric.
+     */
+    private static void evaluateFamily(JobConfig cfg, Path registry, Bundle bundle) throws Exception {
+        io.crossmodal.trainer.family.TrainingFamily family = io.crossmodal.trainer.family.TrainingFamilies.require(cfg.family());
+        io.crossmodal.lifecycle.Lineage lineage = new io.crossmodal.lifecycle.ModelLifecycle(registry)
+                .lineage(bundle.model(), bundle.version());
+        io.crossmodal.lifecycle.gate.GateConfig noGate = new io.crossmodal.lifecycle.gate.GateConfig(java.util.List.of(),
+                java.util.Map.of(), new io.crossmodal.lifecycle.gate.GateConfig.Bootstrap(1000, 0.95, 7, 0), 0);
+        var evaluation = family.gateEvaluation(cfg, lineage, noGate);
+        for (String component : family.gatedComponents(bundle)) {
+            var scores = evaluation.score(bundle, component);
+            System.out.printf(java.util.Locale.ROOT, "%s/%d %s on the %s test set (%s):%n", bundle.model(), bundle.version(),
+                    component, cfg.family(), evaluation.testSet());
+            scores.metrics().forEach((name, value) -> System.out.printf(java.util.Locale.ROOT, "  %s = %.4f%n", name, value));
+        }
     }
 }

@@ -33,9 +33,14 @@ final class PvaeOptions {
         if (speechDir != null) {
             cfg = cfg.withSpeechDir(speechDir.toAbsolutePath().toString());
         }
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(cfg.threads()));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        threads(cfg.threads());
         return cfg;
+    }
+
+    /** PyTorch's threads; set before the engine starts (the training family calls it too). */
+    static void threads(int n) {
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
     }
 
     /** The options as given, for the record of how a study was run. */

@@ -35,4 +35,14 @@ class KMeansPurityTest {
         assertTrue(KMeansPurity.cluster(x, random, 10, 1).purity() < 0.3, "random labels should be near chance");
         assertTrue(KMeansPurity.cluster(x, null, 3, 1).inertia() > r.inertia(), "inertia falls with k");
     }
+
+    @Test
+    void majorityMembersAreThePerExampleValuesOfPurity() {
+        // cluster 0: labels 1,1,2 (majority 1); cluster 1: labels 3,4 (tie: the smaller label, 3); cluster 2: label 5
+        int[] clusters = {0, 0, 0, 1, 1, 2};
+        int[] labels = {1, 1, 2, 3, 4, 5};
+        double[] m = KMeansPurity.majorityMembers(clusters, labels);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {1, 1, 0, 1, 0, 1}, m);
+        assertEquals(KMeansPurity.purity(clusters, labels), java.util.Arrays.stream(m).average().orElseThrow(), 1e-12);
+    }
 }

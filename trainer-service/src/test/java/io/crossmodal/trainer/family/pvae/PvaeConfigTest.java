@@ -49,4 +49,30 @@ class PvaeConfigTest {
         assertEquals(2, TrainerCli.run(new String[] {"pvae-train", "--config", f.toString()}));
         assertEquals(2, TrainerCli.run(new String[] {"pvae-study", "--config", tmp.resolve("missing.json").toString()}));
     }
+
+    @Test
+    void aJobConfigCarriesThePvaeSectionAndTheJobsSeedAndRunDirWin() throws Exception {
+        Path f = tmp.resolve("job.json");
+        Files.writeString(f, "{\"name\": \"digits\", \"family\": \"pvae\", \"seed\": 7, \"runDir\": \"runs/x\","
+                + " \"pvae\": {\"hidden\": 16, \"epochs\": 3, \"seed\": 99, \"runDir\": \"elsewhere\"}}");
+        io.crossmodal.trainer.config.JobConfig job = io.crossmodal.trainer.config.JobConfig.read(f);
+        assertEquals(java.util.List.of("pvae"), job.components());
+        assertEquals(16, job.pvae().hidden());
+        PvaeConfig effective = PvaeTrainingFamily.settings(job);
+        assertEquals(7, effective.seed());
+        assertEquals("runs/x", effective.runDir());
+        assertEquals(3, effective.epochs());
+        // what the lineage records parses back to the same job
+        assertEquals(job, io.crossmodal.trainer.config.JobConfig.parseRecorded(job.toJson()));
+        // no section: the PVAE defaults
+        io.crossmodal.trainer.config.JobConfig bare = io.crossmodal.trainer.config.JobConfig.parse(
+                "{\"name\": \"d\", \"family\": \"pvae\"}");
+        assertEquals(256, PvaeTrainingFamily.settings(bare).hidden());
+        var e = assertThrows(IllegalArgumentException.class, () -> io.crossmodal.trainer.config.JobConfig.parse(
+                "{\"name\": \"d\", \"family\": \"pvae\", \"pvae\": {\"hiden\": 3}}"));
+        assertTrue(e.getMessage().contains("hiden"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> io.crossmodal.trainer.config.JobConfig.parse(
+                "{\"name\": \"d\", \"family\": \"pvae\", \"components\": [\"g2p\"]}"));
+        assertTrue(e.getMessage().contains("unknown component 'g2p'"), e.getMessage());
+    }
 }

@@ -83,6 +83,55 @@ public record PvaeData(List<SpokenDigit> speechTrain, List<SpokenDigit> speechTe
         return new Normalizer(mean, std);
     }
 
+    /**
+     * SHA-256 fingerprints of the data as the model saw it ({@code train}: training recordings and images;
+     * {@code test}: test recordings and images; {@code split}: both, the value the promotion gate checks):
+     * labels, speakers, takes, image indices and every feature value, so a changed front end or data set
+     * shows as another fingerprint.
+     */
+    public java.util.Map<String, String> fingerprints() {
+        String train = hash(speechTrain, imageTrain);
+        String test = hash(speechTest, imageTest);
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        out.put("split", sha256((train + "/" + test).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        out.put("train", train);
+        out.put("test", test);
+        return out;
+    }
+
+    private static String hash(List<SpokenDigit> speech, List<DigitImage> images) {
+        java.security.MessageDigest md = digest();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16);
+        for (SpokenDigit s : speech) {
+            md.update((s.digit() + "_" + s.speaker() + "_" + s.take() + ";").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            floats(md, s.features());
+        }
+        for (DigitImage d : images) {
+            b.clear();
+            md.update(b.putInt(d.digit()).putInt(d.index()).array(), 0, 8);
+            floats(md, d.pixels());
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
+    }
+
+    private static void floats(java.security.MessageDigest md, float[] x) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * x.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(x);
+        md.update(b.array());
+    }
+
+    private static String sha256(byte[] bytes) {
+        return java.util.HexFormat.of().formatHex(digest().digest(bytes));
+    }
+
+    private static java.security.MessageDigest digest() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Standardised speech features of one recording. */
     public float[] normalized(SpokenDigit s) {
         float[] x = s.features();

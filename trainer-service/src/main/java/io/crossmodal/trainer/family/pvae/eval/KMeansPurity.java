@@ -65,6 +65,28 @@ public final class KMeansPurity {
         return new Result(k, labels == null ? Double.NaN : purity(clusters, labels), inertia, clusters);
     }
 
+    /**
+     * Per example, 1 when its label is the majority label of its cluster (ties: the smallest such label),
+     * else 0: the values whose mean is {@link #purity}, so the gate's paired bootstrap can resample examples
+     * (with the clustering held fixed).
+     */
+    public static double[] majorityMembers(int[] clusters, int[] labels) {
+        Map<Integer, Map<Integer, Integer>> counts = new HashMap<>();
+        for (int i = 0; i < clusters.length; i++) {
+            counts.computeIfAbsent(clusters[i], c -> new HashMap<>()).merge(labels[i], 1, Integer::sum);
+        }
+        Map<Integer, Integer> majority = new HashMap<>();
+        counts.forEach((cluster, byLabel) -> majority.put(cluster, byLabel.entrySet().stream()
+                .max(java.util.Comparator.<Map.Entry<Integer, Integer>>comparingInt(Map.Entry::getValue)
+                        .thenComparing(Map.Entry::getKey, java.util.Comparator.reverseOrder()))
+                .orElseThrow().getKey()));
+        double[] out = new double[clusters.length];
+        for (int i = 0; i < clusters.length; i++) {
+            out[i] = majority.get(clusters[i]) == labels[i] ? 1 : 0;
+        }
+        return out;
+    }
+
     /** Cluster-size-weighted purity: sum over clusters of the majority label's count, over n. */
     public static double purity(int[] clusters, int[] labels) {
         Map<Integer, Map<Integer, Integer>> counts = new HashMap<>();
