@@ -50,6 +50,14 @@ public final class ModelRegistry {
                 + " and without '..'";
     }
 
+    /**
+     * Whether {@code alias} could name an alias file: the model-name rules ({@link #modelNameRule}), and neither
+     * a version number nor {@code latest}'s shape is excluded here (those resolve as themselves).
+     */
+    public static boolean isValidAliasName(String alias) {
+        return Files2.isSafeName(alias);
+    }
+
     /** Whether {@code version} is written as the registry writes versions: a positive decimal integer of at most 9 digits. */
     public static boolean isVersionNumber(String version) {
         return version != null && VERSION.matcher(version).matches();
@@ -104,11 +112,12 @@ public final class ModelRegistry {
 
     /**
      * Resolves a version number, {@code latest}, or an alias to an existing version; anything else
-     * is a ModelNotFoundException saying what exists.
+     * is a ModelNotFoundException saying what exists. The reference is taken as given, never trimmed:
+     * {@code " 1"} is neither a version nor an alias name (the same rule everywhere a selector is read).
      */
     public int resolve(String model, String versionOrAlias) {
         List<Integer> versions = listVersions(model);
-        String ref = versionOrAlias == null ? LATEST : versionOrAlias.trim();
+        String ref = versionOrAlias == null ? LATEST : versionOrAlias;
         if (ref.equals(LATEST)) {
             return versions.get(versions.size() - 1);
         }
