@@ -11,7 +11,7 @@ import io.crossmodal.serving.common.InferenceQueue;
 import io.crossmodal.serving.common.OrderedStream;
 import io.crossmodal.serving.common.ServedModels;
 import io.crossmodal.serving.common.ServingCalls;
-import io.crossmodal.serving.common.ServingLoadConfig;
+import io.crossmodal.serving.common.StreamLimits;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -28,12 +28,12 @@ public class DecoderGrpcService extends DecoderGrpc.DecoderImplBase {
 
     private final ServedModels models;
     private final InferenceQueue queue;
-    private final ServingLoadConfig load;
+    private final StreamLimits streams;
 
-    public DecoderGrpcService(ServedModels models, InferenceQueue queue, ServingLoadConfig load) {
+    public DecoderGrpcService(ServedModels models, InferenceQueue queue, StreamLimits streams) {
         this.models = models;
         this.queue = queue;
-        this.load = load;
+        this.streams = streams;
     }
 
     @Override
@@ -47,7 +47,7 @@ public class DecoderGrpcService extends DecoderGrpc.DecoderImplBase {
     @Override
     @Blocking
     public StreamObserver<DecodeRequest> decodeStream(StreamObserver<DecodeResponse> responses) {
-        return OrderedStream.open("DecodeStream", responses, load.stream().maxInFlight(), DecodeRequest::getRequestId,
+        return OrderedStream.open("DecodeStream", responses, streams, DecodeRequest::getRequestId,
                 (request, deadline) -> queue.submit(call("DecodeStream", request), deadline),
                 DecoderGrpcService::response,
                 (request, status) -> DecodeResponse.newBuilder().setRequestId(request.getRequestId())

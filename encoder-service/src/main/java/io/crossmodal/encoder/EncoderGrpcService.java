@@ -11,7 +11,7 @@ import io.crossmodal.serving.common.InferenceQueue;
 import io.crossmodal.serving.common.OrderedStream;
 import io.crossmodal.serving.common.ServedModels;
 import io.crossmodal.serving.common.ServingCalls;
-import io.crossmodal.serving.common.ServingLoadConfig;
+import io.crossmodal.serving.common.StreamLimits;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -28,12 +28,12 @@ public class EncoderGrpcService extends EncoderGrpc.EncoderImplBase {
 
     private final ServedModels models;
     private final InferenceQueue queue;
-    private final ServingLoadConfig load;
+    private final StreamLimits streams;
 
-    public EncoderGrpcService(ServedModels models, InferenceQueue queue, ServingLoadConfig load) {
+    public EncoderGrpcService(ServedModels models, InferenceQueue queue, StreamLimits streams) {
         this.models = models;
         this.queue = queue;
-        this.load = load;
+        this.streams = streams;
     }
 
     @Override
@@ -47,7 +47,7 @@ public class EncoderGrpcService extends EncoderGrpc.EncoderImplBase {
     @Override
     @Blocking
     public StreamObserver<EncodeRequest> encodeStream(StreamObserver<EncodeResponse> responses) {
-        return OrderedStream.open("EncodeStream", responses, load.stream().maxInFlight(), EncodeRequest::getRequestId,
+        return OrderedStream.open("EncodeStream", responses, streams, EncodeRequest::getRequestId,
                 (request, deadline) -> queue.submit(call("EncodeStream", request), deadline),
                 EncoderGrpcService::response,
                 (request, status) -> EncodeResponse.newBuilder().setRequestId(request.getRequestId())
