@@ -9,6 +9,7 @@ import io.crossmodal.proto.decoder.v1.RequestError;
 import io.crossmodal.serving.common.GrpcDeadlines;
 import io.crossmodal.serving.common.InferenceQueue;
 import io.crossmodal.serving.common.OrderedStream;
+import io.crossmodal.serving.common.SafeParsing;
 import io.crossmodal.serving.common.ServedModels;
 import io.crossmodal.serving.common.ServingCalls;
 import io.crossmodal.serving.common.StreamLimits;
@@ -64,6 +65,12 @@ public class DecoderGrpcService extends DecoderGrpc.DecoderImplBase {
     private static DecodeResponse response(DecodeRequest request, ServingCalls.Served served) {
         return ((DecodeResponse.Builder) served.response()).setRequestId(request.getRequestId())
                 .setModelName(served.modelName()).setModelVersion(served.modelVersion()).build();
+    }
+
+    /** The streaming RPC gets a message that does not parse as {@code null}, so it can end with INVALID_ARGUMENT. */
+    @Override
+    public io.grpc.ServerServiceDefinition bindService() {
+        return SafeParsing.wrap(super.bindService());
     }
 
     @Override

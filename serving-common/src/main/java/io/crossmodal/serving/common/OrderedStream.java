@@ -25,6 +25,9 @@ import org.jboss.logging.Logger;
  * with RESOURCE_EXHAUSTED; a stream that sends more than {@code maxRequests} requests gets the answers to
  * the first {@code maxRequests}, then ends with RESOURCE_EXHAUSTED (the server reads nothing more from it).
  *
+ * <p><b>Malformed messages.</b> A message that does not parse arrives as {@code null} ({@link SafeParsing}):
+ * the requests before it are answered, then the stream ends with INVALID_ARGUMENT.
+ *
  * <p><b>Failures.</b> A request that fails (bad input, unknown model, full queue, ...) is answered by
  * the response {@code error} builds, and the stream goes on. When the client cancels, or its deadline
  * passes, every request of the stream still queued is cancelled.
@@ -60,8 +63,12 @@ public final class OrderedStream<Q, A> implements StreamObserver<Q> {
     private boolean closed;
     /** The client sent more than maxRequests: answer what is held, then end with RESOURCE_EXHAUSTED. */
     private boolean overLong;
+    /** The client sent a message that does not parse: answer what is held, then end with INVALID_ARGUMENT. */
+    private boolean malformed;
     /** Whether this stream was counted out of {@link StreamLimits} (once). */
     private boolean released;
+    /** Whether answers wait because the transport is not ready (counted in {@link StreamLimits}). */
+    private boolean waitingForReader;
     private long received;
     private long sent;
 
@@ -141,7 +148,14 @@ public final class OrderedStream<Q, A> implements StreamObserver<Q> {
     public void onNext(Q request) {
         Slot<A> slot = new Slot<>();
         synchronized (this) {
-            if (closed || overLong) {
+            if (closed || overLong || malformed) {
+                return;
+            }
+            if (request == null) {
+                // not the RPC's protobuf (SafeParsing): answer what is held, then end with INVALID_ARGUMENT
+                malformed = true;
+                LOG.debugf("%s: message %d of the stream does not parse; ending the stream", rpc, received + 1);
+                drainLocked();
                 return;
             }
             if (limits.maxRequests() > 0 && received >= limits.maxRequests()) {
@@ -154,7 +168,7 @@ public final class OrderedStream<Q, A> implements StreamObserver<Q> {
             }
             received++;
             slots.addLast(slot);
-            limits.held(slots.size());
+            limits.received(slots.size());
         }
         String id = requestId.apply(request);
         InferenceQueue.Pending pending;
@@ -226,7 +240,14 @@ public final class OrderedStream<Q, A> implements StreamObserver<Q> {
                 n++;
             }
             sent += n;
-            if (overLong && slots.isEmpty()) {
+            setWaitingForReader(!slots.isEmpty() && slots.peekFirst().response != null);
+            if (malformed && slots.isEmpty()) {
+                closed = true;
+                release();
+                out.onError(Status.INVALID_ARGUMENT.withDescription("message " + (received + 1) + " of this stream is not a"
+                        + " valid request message (it does not parse as the RPC's protobuf); the " + received
+                        + " before it were answered").asRuntimeException());
+            } else if (overLong && slots.isEmpty()) {
                 closed = true;
                 release();
                 out.onError(Status.RESOURCE_EXHAUSTED.withDescription("this stream sent more than "
@@ -237,7 +258,7 @@ public final class OrderedStream<Q, A> implements StreamObserver<Q> {
                 release();
                 out.onCompleted();
                 LOG.debugf("%s: stream completed, %d requests answered", rpc, sent);
-            } else if (n > 0 && !halfClosed && !overLong && call != null) {
+            } else if (n > 0 && !halfClosed && !overLong && !malformed && call != null) {
                 call.request(n);
             }
         } catch (RuntimeException e) {
@@ -255,9 +276,17 @@ public final class OrderedStream<Q, A> implements StreamObserver<Q> {
 
     /** Counts this stream out of the open streams, once (lock held). */
     private void release() {
+        setWaitingForReader(false);
         if (!released) {
             released = true;
             limits.closed();
+        }
+    }
+
+    private void setWaitingForReader(boolean now) {
+        if (now != waitingForReader) {
+            waitingForReader = now;
+            limits.waitingForReader(now);
         }
     }
 

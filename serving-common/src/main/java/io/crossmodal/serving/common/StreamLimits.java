@@ -22,6 +22,8 @@ public class StreamLimits {
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong overLong = new AtomicLong();
     private final AtomicInteger peakHeld = new AtomicInteger();
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicInteger waitingForReader = new AtomicInteger();
 
     @Inject
     public StreamLimits(ServingLoadConfig config) {
@@ -78,8 +80,13 @@ public class StreamLimits {
         overLong.incrementAndGet();
     }
 
-    void held(int requests) {
-        peakHeld.accumulateAndGet(requests, Math::max);
+    void received(int held) {
+        received.incrementAndGet();
+        peakHeld.accumulateAndGet(held, Math::max);
+    }
+
+    void waitingForReader(boolean now) {
+        waitingForReader.addAndGet(now ? 1 : -1);
     }
 
     /**
@@ -90,11 +97,22 @@ public class StreamLimits {
      * @param refused   streams refused because {@code maxOpen} were open
      * @param overLong  streams ended because they sent more than {@code maxRequests}
      * @param peakHeld  the most requests one stream held at once since start
+     * @param received  requests the streams have read from their clients since start
+     * @param waitingForReader streams that hold answers the transport will not take now (the client reads
+     *                  slowly or not at all): they read no more requests until it does
      */
-    public record Snapshot(int open, int peakOpen, long refused, long overLong, int peakHeld) {
+    public record Snapshot(int open, int peakOpen, long refused, long overLong, int peakHeld, long received,
+            int waitingForReader) {
+    }
+
+    /** Starts the peaks ({@code peakOpen}, {@code peakHeld}) afresh from now, e.g. before a measurement. */
+    public void resetPeaks() {
+        peakOpen.set(open.get());
+        peakHeld.set(0);
     }
 
     public Snapshot snapshot() {
-        return new Snapshot(open.get(), peakOpen.get(), refused.get(), overLong.get(), peakHeld.get());
+        return new Snapshot(open.get(), peakOpen.get(), refused.get(), overLong.get(), peakHeld.get(), received.get(),
+                waitingForReader.get());
     }
 }
