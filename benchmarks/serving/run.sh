@@ -17,6 +17,7 @@
 #   SERVER_JAVA_OPTS (extra JVM options for the service)  SERVER_PROPS (extra -D options for the service,
 #   e.g. "-Dcrossmodal.serving.batching.max-queue-delay=0ms")  BENCH_JAVA_OPTS (JVM options of the bench/client)
 #   BENCH_TIMEOUT (900: hard limit in seconds for the measuring JVM)  NOTE (free text put into the report)
+#   APP (decoder-service/target/quarkus-app: the packaged service to measure, e.g. a copy a build cannot touch)
 # Extra arguments are passed to the Java main as --key=value options.
 #
 # Output: the Markdown report on stdout and in benchmarks/serving/results-<UTC timestamp>.md; the service's log
@@ -28,7 +29,7 @@ cd "$root"
 MODEL="${MODEL:-g2p-cmudict-full}"
 VERSION="${VERSION:-1}"
 REGISTRY="${REGISTRY:-${CROSSMODAL_REGISTRY_DIR:-$HOME/.cache/crossmodal/registry}}"
-app="decoder-service/target/quarkus-app"
+app="${APP:-decoder-service/target/quarkus-app}"
 bench_src="decoder-service/src/test/java/io/crossmodal/decoder/bench/DecoderServingBench.java"
 
 say() { echo "[run.sh] $*" >&2; }
