@@ -25,7 +25,7 @@ import io.smallrye.common.annotation.Blocking;
  * requests and answers them in order, with flow control ({@link OrderedStream}).
  */
 @GrpcService
-public class EncoderGrpcService extends EncoderGrpc.EncoderImplBase {
+public class EncoderGrpcService implements EncoderGrpc.AsyncService, io.grpc.BindableService {
 
     private final ServedModels models;
     private final InferenceQueue queue;
@@ -67,10 +67,14 @@ public class EncoderGrpcService extends EncoderGrpc.EncoderImplBase {
                 .setModelName(served.modelName()).setModelVersion(served.modelVersion()).build();
     }
 
-    /** The streaming RPC gets a message that does not parse as {@code null}, so it can end with INVALID_ARGUMENT. */
+    /**
+     * The generated service definition, except that the streaming RPC gets a message that does not parse as
+     * {@code null} ({@link SafeParsing}), so it can end with INVALID_ARGUMENT. (The generated ImplBase makes
+     * bindService final, hence AsyncService + BindableService.)
+     */
     @Override
     public io.grpc.ServerServiceDefinition bindService() {
-        return SafeParsing.wrap(super.bindService());
+        return SafeParsing.wrap(EncoderGrpc.bindService(this));
     }
 
     @Override

@@ -50,14 +50,6 @@ public final class ModelRegistry {
                 + " and without '..'";
     }
 
-    /**
-     * Whether {@code alias} could name an alias file: the model-name rules ({@link #modelNameRule}), and neither
-     * a version number nor {@code latest}'s shape is excluded here (those resolve as themselves).
-     */
-    public static boolean isValidAliasName(String alias) {
-        return Files2.isSafeName(alias);
-    }
-
     /** Whether {@code version} is written as the registry writes versions: a positive decimal integer of at most 9 digits. */
     public static boolean isVersionNumber(String version) {
         return version != null && VERSION.matcher(version).matches();

@@ -13,7 +13,8 @@ import org.jboss.logging.Logger;
  */
 final class DefaultVersions<T extends AutoCloseable> {
 
-    private static final Logger LOG = Logger.getLogger(DefaultVersions.class);
+    // under the cache's category: operators and tests follow one logger for everything the cache does
+    private static final Logger LOG = Logger.getLogger(ModelCache.class);
 
     /** A model whose default version is pinned. */
     static final class Follow<T> {

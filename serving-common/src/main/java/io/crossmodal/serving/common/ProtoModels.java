@@ -26,9 +26,10 @@ public final class ProtoModels {
 
     /**
      * The selector a ModelRef asks for. INVALID_ARGUMENT, naming the field, if it names no model, a name
-     * the registry's rules rule out, a version not written as a version number (" 1", "01", "one"), or an
-     * alias no alias file could have (" production", "a/b", ""): such a request is malformed, so it must not
-     * be reported as a missing model (NOT_FOUND). The values are taken as sent, never trimmed.
+     * the registry's rules rule out, or a version not written as a version number (" 1", "01", "one"):
+     * such a request is malformed, so it must not be reported as a missing model (NOT_FOUND). The values
+     * are taken as sent, never trimmed: an alias " production" is not the alias "production" and resolves
+     * to NOT_FOUND, as any alias that does not exist (common.proto).
      */
     public static ModelSelector selector(boolean hasModel, ModelRef ref) {
         if (!hasModel || ref.getName().isBlank()) {
@@ -42,10 +43,6 @@ public final class ProtoModels {
             throw GrpcErrors.invalid("model.version '" + shown(ref.getVersion())
                     + "' is not a version number: a positive decimal integer of at most 9 digits, without sign,"
                     + " spaces or leading zeros");
-        }
-        if (ref.getSelectorCase() == ModelRef.SelectorCase.ALIAS && !ModelRegistry.isValidAliasName(ref.getAlias())) {
-            throw GrpcErrors.invalid("model.alias '" + shown(ref.getAlias()) + "' is not a valid alias name: "
-                    + ModelRegistry.modelNameRule() + " (no spaces; taken as sent, never trimmed)");
         }
         return switch (ref.getSelectorCase()) {
             case VERSION -> ModelSelector.version(ref.getName(), ref.getVersion());

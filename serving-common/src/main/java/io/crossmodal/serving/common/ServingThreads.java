@@ -8,14 +8,15 @@ import java.util.Locale;
  * intra-op pool spins. Each setting is {@code auto} or an explicit value; {@code auto} derives it from
  * the cores the JVM sees ({@link Runtime#availableProcessors()}, which honours container CPU limits).
  *
- * <p>The {@code auto} rule, chosen by measurement on 2 cores (benchmarks/serving, docs/BENCHMARKS.md
- * section 4): a decoder step is a chain of small matrix products, so a second batch running on its own
- * core gains more than splitting one batch's operators over two threads, and a spinning ONNX Runtime
- * pool thread burns a core the other batch needs. Hence
+ * <p>The {@code auto} rule, chosen by same-run measurements on 2 cores (benchmarks/serving/sweep.sh,
+ * docs/BENCHMARKS.md section 4.1): ONNX Runtime's default pool spins on a core the batch worker needs, so
+ * spinning is off; with it off, one worker with two intra-op threads had the lower service latency at
+ * concurrency 1 in all three pairings against two workers with one thread each, and the higher throughput at
+ * concurrency 64 in two of three. Hence
  * <ul>
- *   <li>batch workers per model = min(cores, {@value #MAX_AUTO_WORKERS}) (1 core: 1; 2 cores: 2; 8 cores: 4);</li>
- *   <li>intra-op threads = max(1, cores / batch workers) (2 cores: 1; 8 cores: 2; 16 cores: 4), so workers x
- *       intra-op threads = the cores, never more;</li>
+ *   <li>batch workers per model = max(1, min(cores / 2, {@value #MAX_AUTO_WORKERS})) (2 cores: 1; 4: 2; 8+: 4);</li>
+ *   <li>intra-op threads = max(1, cores / batch workers) (1 core: 1; 2: 2; 8: 2; 16: 4), so workers x intra-op
+ *       threads = the cores, never more;</li>
  *   <li>inter-op threads = 1 (the graphs have no parallel branches);</li>
  *   <li>spinning off.</li>
  * </ul>
@@ -45,7 +46,7 @@ public record ServingThreads(int cores, int batchWorkers, int intraOpThreads, in
      */
     public static ServingThreads of(int cores, String workers, String intraOp, String interOp, String spinning) {
         int c = Math.max(1, cores);
-        int w = isAuto(workers) ? Math.min(c, MAX_AUTO_WORKERS) : number("crossmodal.serving.compute.batch-workers", workers, 1);
+        int w = isAuto(workers) ? Math.max(1, Math.min(c / 2, MAX_AUTO_WORKERS)) : number("crossmodal.serving.compute.batch-workers", workers, 1);
         int intra = isAuto(intraOp) ? Math.max(1, c / w) : number("crossmodal.onnx.intra-op-threads", intraOp, 0);
         int inter = isAuto(interOp) ? 1 : number("crossmodal.onnx.inter-op-threads", interOp, 0);
         boolean spin;

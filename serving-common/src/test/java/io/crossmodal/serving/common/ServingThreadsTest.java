@@ -16,8 +16,9 @@ class ServingThreadsTest {
     @Test
     void autoSplitsTheCoresBetweenBatchWorkersAndIntraOpThreadsWithoutSpinning() {
         assertEquals(new ServingThreads(1, 1, 1, 1, false), auto(1));
-        assertEquals(new ServingThreads(2, 2, 1, 1, false), auto(2));
-        assertEquals(new ServingThreads(4, 4, 1, 1, false), auto(4));
+        assertEquals(new ServingThreads(2, 1, 2, 1, false), auto(2));
+        assertEquals(new ServingThreads(3, 1, 3, 1, false), auto(3));
+        assertEquals(new ServingThreads(4, 2, 2, 1, false), auto(4));
         assertEquals(new ServingThreads(8, 4, 2, 1, false), auto(8));
         assertEquals(new ServingThreads(16, 4, 4, 1, false), auto(16));
         for (int cores = 1; cores <= 64; cores++) {
