@@ -12,10 +12,13 @@
 #   DURATION (20: measured seconds per configuration, split over ROUNDS)  ROUNDS (2)  WARMUP (5)  WARMUP_LATER (2)
 #   PREWARM (5: unmeasured seconds per configuration before round 1, JIT warm-up of both JVMs)
 #   BATCHES (1,32)  CONCURRENCY (1,8,64)  WORDS (2000)  SEED (1)  BEAM (5)  NBEST (1)
-#   INTRA_OP / INTER_OP (0 = ONNX Runtime default; applied to both the in-process side and the service)
+#   INTRA_OP / INTER_OP (passed to the service when > 0, else it uses its own defaults; INTRA_OP also sets the
+#   in-process side)  INPROC_INTRA_OP (in-process intra-op threads: INTRA_OP if set, else 1 without spinning,
+#   its fastest setting; 0 = ORT default with its spinning pool)
 #   SERVER_JAVA_OPTS (extra JVM options for the service)  SERVER_PROPS (extra -D options for the service,
 #   e.g. "-Dcrossmodal.serving.batching.max-queue-delay=0ms")  BENCH_JAVA_OPTS (JVM options of the bench/client)
 #   BENCH_TIMEOUT (900: hard limit in seconds for the measuring JVM)  NOTE (free text put into the report)
+#   APP (decoder-service/target/quarkus-app: the packaged service to measure, e.g. a copy a build cannot touch)
 # Extra arguments are passed to the Java main as --key=value options.
 #
 # Output: the Markdown report on stdout and in benchmarks/serving/results-<UTC timestamp>.md; the service's log
@@ -32,15 +35,15 @@ fi
 MODEL="${MODEL:-g2p-cmudict-full}"
 VERSION="${VERSION:-1}"
 REGISTRY="${REGISTRY:-${CROSSMODAL_REGISTRY_DIR:-$HOME/.cache/crossmodal/registry}}"
-app="decoder-service/target/quarkus-app"
+app="${APP:-decoder-service/target/quarkus-app}"
 bench_src="decoder-service/src/test/java/io/crossmodal/decoder/bench/DecoderServingBench.java"
 
 say() { echo "[run.sh] $*" >&2; }
 
 # 1. the service build (also provides core, proto and ONNX Runtime jars for the in-process side)
 if [ ! -f "$app/quarkus-run.jar" ] || ! ls "$app"/app/crossmodal-decoder-service-*.jar >/dev/null 2>&1; then
-  say "decoder-service is not built: ./mvnw -q -o install -DskipTests"
-  ./mvnw -q -o install -DskipTests
+  say "decoder-service is not built: ./mvnw -q -o package -DskipTests -pl decoder-service,datasets -am"
+  ./mvnw -q -o package -DskipTests -pl decoder-service,datasets -am
 fi
 
 # 2. the bundle: the trained full model if present, else the quickstart model (trained if missing)
@@ -92,7 +95,7 @@ timeout --kill-after=30 "${BENCH_TIMEOUT:-900}" java -Djava.util.logging.manager
   --words="${WORDS:-2000}" --seed="${SEED:-1}" --rounds="${ROUNDS:-2}" --duration="${DURATION:-20}" \
   --warmup="${WARMUP:-5}" --warmup-later="${WARMUP_LATER:-2}" --prewarm="${PREWARM:-5}" --batches="${BATCHES:-1,32}" \
   --concurrency="${CONCURRENCY:-1,8,64}" --beam="${BEAM:-5}" --nbest="${NBEST:-1}" \
-  --intra-op="${INTRA_OP:-0}" --inter-op="${INTER_OP:-0}" \
+  --intra-op="${INTRA_OP:-0}" --inter-op="${INTER_OP:-0}" ${INPROC_INTRA_OP:+"--inproc-intra-op=$INPROC_INTRA_OP"} \
   --server-java-opts="${SERVER_JAVA_OPTS:-}" --server-props="${SERVER_PROPS:-}" \
   --server-log="$log" --out="$out" --clk-tck="$(getconf CLK_TCK)" \
   ${NOTE:+"--note=$NOTE"} "$@"

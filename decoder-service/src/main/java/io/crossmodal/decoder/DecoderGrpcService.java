@@ -9,9 +9,10 @@ import io.crossmodal.proto.decoder.v1.RequestError;
 import io.crossmodal.serving.common.GrpcDeadlines;
 import io.crossmodal.serving.common.InferenceQueue;
 import io.crossmodal.serving.common.OrderedStream;
+import io.crossmodal.serving.common.SafeParsing;
 import io.crossmodal.serving.common.ServedModels;
 import io.crossmodal.serving.common.ServingCalls;
-import io.crossmodal.serving.common.ServingLoadConfig;
+import io.crossmodal.serving.common.StreamLimits;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -24,16 +25,16 @@ import io.smallrye.common.annotation.Blocking;
  * requests and answers them in order, with flow control ({@link OrderedStream}).
  */
 @GrpcService
-public class DecoderGrpcService extends DecoderGrpc.DecoderImplBase {
+public class DecoderGrpcService implements DecoderGrpc.AsyncService, io.grpc.BindableService {
 
     private final ServedModels models;
     private final InferenceQueue queue;
-    private final ServingLoadConfig load;
+    private final StreamLimits streams;
 
-    public DecoderGrpcService(ServedModels models, InferenceQueue queue, ServingLoadConfig load) {
+    public DecoderGrpcService(ServedModels models, InferenceQueue queue, StreamLimits streams) {
         this.models = models;
         this.queue = queue;
-        this.load = load;
+        this.streams = streams;
     }
 
     @Override
@@ -47,7 +48,7 @@ public class DecoderGrpcService extends DecoderGrpc.DecoderImplBase {
     @Override
     @Blocking
     public StreamObserver<DecodeRequest> decodeStream(StreamObserver<DecodeResponse> responses) {
-        return OrderedStream.open("DecodeStream", responses, load.stream().maxInFlight(), DecodeRequest::getRequestId,
+        return OrderedStream.open("DecodeStream", responses, streams, DecodeRequest::getRequestId,
                 (request, deadline) -> queue.submit(call("DecodeStream", request), deadline),
                 DecoderGrpcService::response,
                 (request, status) -> DecodeResponse.newBuilder().setRequestId(request.getRequestId())
@@ -64,6 +65,16 @@ public class DecoderGrpcService extends DecoderGrpc.DecoderImplBase {
     private static DecodeResponse response(DecodeRequest request, ServingCalls.Served served) {
         return ((DecodeResponse.Builder) served.response()).setRequestId(request.getRequestId())
                 .setModelName(served.modelName()).setModelVersion(served.modelVersion()).build();
+    }
+
+    /**
+     * The generated service definition, except that the streaming RPC gets a message that does not parse as
+     * {@code null} ({@link SafeParsing}), so it can end with INVALID_ARGUMENT. (The generated ImplBase makes
+     * bindService final, hence AsyncService + BindableService.)
+     */
+    @Override
+    public io.grpc.ServerServiceDefinition bindService() {
+        return SafeParsing.wrap(DecoderGrpc.bindService(this));
     }
 
     @Override

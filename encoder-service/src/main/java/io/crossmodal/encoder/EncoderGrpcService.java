@@ -9,9 +9,10 @@ import io.crossmodal.proto.encoder.v1.RequestError;
 import io.crossmodal.serving.common.GrpcDeadlines;
 import io.crossmodal.serving.common.InferenceQueue;
 import io.crossmodal.serving.common.OrderedStream;
+import io.crossmodal.serving.common.SafeParsing;
 import io.crossmodal.serving.common.ServedModels;
 import io.crossmodal.serving.common.ServingCalls;
-import io.crossmodal.serving.common.ServingLoadConfig;
+import io.crossmodal.serving.common.StreamLimits;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -24,16 +25,16 @@ import io.smallrye.common.annotation.Blocking;
  * requests and answers them in order, with flow control ({@link OrderedStream}).
  */
 @GrpcService
-public class EncoderGrpcService extends EncoderGrpc.EncoderImplBase {
+public class EncoderGrpcService implements EncoderGrpc.AsyncService, io.grpc.BindableService {
 
     private final ServedModels models;
     private final InferenceQueue queue;
-    private final ServingLoadConfig load;
+    private final StreamLimits streams;
 
-    public EncoderGrpcService(ServedModels models, InferenceQueue queue, ServingLoadConfig load) {
+    public EncoderGrpcService(ServedModels models, InferenceQueue queue, StreamLimits streams) {
         this.models = models;
         this.queue = queue;
-        this.load = load;
+        this.streams = streams;
     }
 
     @Override
@@ -47,7 +48,7 @@ public class EncoderGrpcService extends EncoderGrpc.EncoderImplBase {
     @Override
     @Blocking
     public StreamObserver<EncodeRequest> encodeStream(StreamObserver<EncodeResponse> responses) {
-        return OrderedStream.open("EncodeStream", responses, load.stream().maxInFlight(), EncodeRequest::getRequestId,
+        return OrderedStream.open("EncodeStream", responses, streams, EncodeRequest::getRequestId,
                 (request, deadline) -> queue.submit(call("EncodeStream", request), deadline),
                 EncoderGrpcService::response,
                 (request, status) -> EncodeResponse.newBuilder().setRequestId(request.getRequestId())
@@ -64,6 +65,16 @@ public class EncoderGrpcService extends EncoderGrpc.EncoderImplBase {
     private static EncodeResponse response(EncodeRequest request, ServingCalls.Served served) {
         return ((EncodeResponse.Builder) served.response()).setRequestId(request.getRequestId())
                 .setModelName(served.modelName()).setModelVersion(served.modelVersion()).build();
+    }
+
+    /**
+     * The generated service definition, except that the streaming RPC gets a message that does not parse as
+     * {@code null} ({@link SafeParsing}), so it can end with INVALID_ARGUMENT. (The generated ImplBase makes
+     * bindService final, hence AsyncService + BindableService.)
+     */
+    @Override
+    public io.grpc.ServerServiceDefinition bindService() {
+        return SafeParsing.wrap(EncoderGrpc.bindService(this));
     }
 
     @Override

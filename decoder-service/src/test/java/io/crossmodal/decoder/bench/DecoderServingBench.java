@@ -97,6 +97,8 @@ public final class DecoderServingBench {
     private final int nBest;
     private final int intraOp;
     private final int interOp;
+    /** ONNX Runtime intra-op threads of the in-process side (0 = ORT default, with its spinning pool). */
+    private final int inprocIntraOp;
     private final int maxOutputLength;
     private final List<String> serverJavaOpts;
     private final List<String> serverProps;
@@ -124,6 +126,7 @@ public final class DecoderServingBench {
         this.nBest = Integer.parseInt(opt("nbest", "1"));
         this.intraOp = Integer.parseInt(opt("intra-op", "0"));
         this.interOp = Integer.parseInt(opt("inter-op", "0"));
+        this.inprocIntraOp = Integer.parseInt(opt("inproc-intra-op", intraOp > 0 ? Integer.toString(intraOp) : "1"));
         this.maxOutputLength = Integer.parseInt(opt("max-output-length", "200"));
         this.serverJavaOpts = words(opt("server-java-opts", ""));
         this.serverProps = words(opt("server-props", ""));
@@ -742,7 +745,10 @@ public final class DecoderServingBench {
         int version = registry.resolve(model, versionArg);
         Bundle bundle = registry.load(model, Integer.toString(version));
         log("bundle %s/%d at %s (checksums verified)", model, version, bundle.directory());
-        SessionFactory sessions = new SessionFactory(new OrtOptions(ExecutionProvider.CPU, 0, intraOp, interOp));
+        // the in-process baseline at its best single-threaded setting (one intra-op thread, no spinning pool),
+        // unless --inproc-intra-op says otherwise (0 = ORT's default pool, which spins)
+        SessionFactory sessions = new SessionFactory(new OrtOptions(ExecutionProvider.CPU, 0, inprocIntraOp, interOp, 0,
+                inprocIntraOp == 0 ? null : Boolean.FALSE));
         String ortVersion = ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion();
         try (Seq2SeqPredictor predictor = Seq2SeqPredictor.create(bundle, "g2p", sessions)) {
             predictor.warmUp();
@@ -1015,10 +1021,14 @@ public final class DecoderServingBench {
                 .append(loadString(loadStart)).append(", at end ").append(loadString(loadEnd)).append(" |\n");
         md.append("| service batching (from its startup log) | ").append(batching == null ? "(not found in log)" : batching)
                 .append(" (`crossmodal.serving.batching.max-batch-size`, `max-queue-delay`, `queue-capacity`) |\n");
-        md.append("| ONNX Runtime | ").append(ortVersion).append(", CPU; intra-op threads configured ")
-                .append(intraOp == 0 ? "0 (ORT default)" : Integer.toString(intraOp)).append(", inter-op ")
-                .append(interOp == 0 ? "0 (ORT default)" : Integer.toString(interOp))
-                .append(" on both sides; service log: `").append(ortLine == null ? "(not found)" : ortLine)
+        String threadsLine = firstMatch(serverLog, "inference threads: ([^\\n]*)");
+        md.append("| service threads (from its startup log) | ").append(threadsLine == null ? "(not found in log)" : threadsLine)
+                .append(" |\n");
+        md.append("| ONNX Runtime | ").append(ortVersion).append(", CPU; in-process intra-op threads ")
+                .append(inprocIntraOp == 0 ? "0 (ORT default, spinning)" : inprocIntraOp + " (no spinning)")
+                .append("; service intra-op threads passed ").append(intraOp == 0 ? "none (service default)" : Integer.toString(intraOp))
+                .append(", inter-op ").append(interOp == 0 ? "none" : Integer.toString(interOp))
+                .append("; service log: `").append(ortLine == null ? "(not found)" : ortLine)
                 .append("`; ORT worker threads seen (native threads named after the session-creating thread "
                         + "`ort-session-init`, 2 sessions per process: encoder, decoder step): bench JVM ")
                 .append(ortThreadsSelf).append(", service ").append(ortThreadsServer)

@@ -104,11 +104,12 @@ public final class ModelRegistry {
 
     /**
      * Resolves a version number, {@code latest}, or an alias to an existing version; anything else
-     * is a ModelNotFoundException saying what exists.
+     * is a ModelNotFoundException saying what exists. The reference is taken as given, never trimmed:
+     * {@code " 1"} is neither a version nor an alias name (the same rule everywhere a selector is read).
      */
     public int resolve(String model, String versionOrAlias) {
         List<Integer> versions = listVersions(model);
-        String ref = versionOrAlias == null ? LATEST : versionOrAlias.trim();
+        String ref = versionOrAlias == null ? LATEST : versionOrAlias;
         if (ref.equals(LATEST)) {
             return versions.get(versions.size() - 1);
         }

@@ -4,20 +4,16 @@ import io.crossmodal.runtime.bundle.Bundle;
 import io.crossmodal.runtime.bundle.BundleCorruptException;
 import io.crossmodal.runtime.bundle.ModelNotFoundException;
 import io.crossmodal.runtime.bundle.ModelRegistry;
-import io.crossmodal.runtime.onnx.SessionFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,6 +40,14 @@ import org.jboss.logging.Logger;
  * it is closed with its last lease. A version that cannot be loaded or warmed is rejected with its
  * reason (logged once) and the pinned one keeps serving. Pinned versions are never evicted for
  * capacity. Requests naming a version or another alias resolve as before.
+ *
+ * <p><b>Bounded loads.</b> With a {@link LoadLimiter}, loads that requests start (not preloads or
+ * reloads) are bounded in number at once and per minute; beyond, the request fails at once with a
+ * {@link ModelLoadRejectedException} and nothing is loaded.
+ *
+ * <p>Parts: this class keeps the table of loaded versions (leases, LRU eviction, closing);
+ * {@link SelectorResolver} resolves selectors, {@link ModelLoader} builds and warms a value,
+ * {@link DefaultVersions} pins and hot-swaps default versions.
  */
 public final class ModelCache<T extends AutoCloseable> implements AutoCloseable {
 
@@ -51,15 +55,14 @@ public final class ModelCache<T extends AutoCloseable> implements AutoCloseable 
     public static final String DEFAULT_ALIAS = "production";
 
     private static final Logger LOG = Logger.getLogger(ModelCache.class);
-    private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,8}");
 
     private final ModelRegistry registry;
-    private final Function<Bundle, T> loader;
     private final int capacity;
-    private final String what;
-    private final Consumer<T> warmer;
-    private final Map<ModelKey, Entry<T>> entries = new LinkedHashMap<>();
-    private final Map<String, Follow<T>> follows = new HashMap<>();
+    private final SelectorResolver resolver;
+    private final ModelLoader<T> loader;
+    private final DefaultVersions<T> defaults;
+    private volatile LoadLimiter limiter = LoadLimiter.unlimited();
+    private final Map<ModelKey, CacheEntry<T>> entries = new LinkedHashMap<>();
     private volatile boolean followDefaults;
     private long clock;
     private boolean closed;
@@ -85,10 +88,15 @@ public final class ModelCache<T extends AutoCloseable> implements AutoCloseable 
             throw new IllegalArgumentException("capacity must be >= 1, got " + capacity);
         }
         this.registry = Objects.requireNonNull(registry, "registry");
-        this.loader = Objects.requireNonNull(loader, "loader");
         this.capacity = capacity;
-        this.what = what;
-        this.warmer = warmer;
+        this.resolver = new SelectorResolver(registry);
+        this.loader = new ModelLoader<>(registry, Objects.requireNonNull(loader, "loader"), warmer, what);
+        this.defaults = new DefaultVersions<>(this, resolver);
+    }
+
+    /** Bounds the loads that requests start ({@link LoadLimiter}); unlimited unless set. */
+    public void limitLoads(LoadLimiter limits) {
+        this.limiter = Objects.requireNonNull(limits, "limits");
     }
 
     /**
@@ -100,17 +108,14 @@ public final class ModelCache<T extends AutoCloseable> implements AutoCloseable 
         followDefaults = on;
         if (!on) {
             synchronized (this) {
-                follows.values().forEach(f -> f.entry.pinned = false);
-                follows.clear();
+                defaults.clear();
             }
         }
     }
 
     /** The models whose default version is pinned, and the pinned version. */
     public synchronized Map<String, ModelKey> followed() {
-        Map<String, ModelKey> out = new java.util.TreeMap<>();
-        follows.forEach((model, f) -> out.put(model, f.entry.key));
-        return out;
+        return defaults.followed();
     }
 
     public ModelRegistry registry() {
@@ -124,84 +129,55 @@ public final class ModelCache<T extends AutoCloseable> implements AutoCloseable 
     /**
      * Resolves a selector to an existing version: {@code VERSION} must be a version number that
      * exists, {@code ALIAS} an alias of the model (or {@code latest}), and {@code DEFAULT} is the
-     * {@value #DEFAULT_ALIAS} alias if the model has one, else the latest version.
+     * {@value #DEFAULT_ALIAS} alias if the model has one, else the latest version (the pinned version
+     * when the model's default is followed).
      *
      * @throws ModelNotFoundException for an unknown model, version or alias (or an empty name)
      */
     public ModelKey resolve(ModelSelector selector) {
-        String model = selector.model();
-        if (model.isEmpty()) {
-            throw new ModelNotFoundException("no model name given");
-        }
-        if (selector.kind() == ModelSelector.Kind.DEFAULT && followDefaults) {
+        if (selector.kind() == ModelSelector.Kind.DEFAULT && followDefaults && !selector.model().isEmpty()) {
             synchronized (this) {
-                Follow<T> f = follows.get(model);
-                if (f != null) {
-                    return f.entry.key;
+                CacheEntry<T> pinned = defaults.pinned(selector.model());
+                if (pinned != null) {
+                    return pinned.key;
                 }
             }
         }
-        int version = switch (selector.kind()) {
-            case DEFAULT -> resolveDefault(model).key().version();
-            case VERSION -> {
-                if (!VERSION.matcher(selector.value()).matches()) {
-                    registry.listVersions(model); // unknown model first: NOT_FOUND naming the model
-                    throw new ModelNotFoundException("model '" + model + "' has no version '" + selector.value()
-                            + "' (versions are positive integers: " + registry.listVersions(model) + ")");
-                }
-                yield registry.resolve(model, selector.value());
-            }
-            case ALIAS -> {
-                if (selector.value().isEmpty() || VERSION.matcher(selector.value()).matches()) {
-                    registry.listVersions(model);
-                    throw new ModelNotFoundException("model '" + model + "' has no alias '" + selector.value()
-                            + "' (aliases: " + registry.aliases(model).keySet() + ")");
-                }
-                yield registry.resolve(model, selector.value());
-            }
-        };
-        return new ModelKey(model, version);
-    }
-
-    /** The registry's current default version of a model, and whether it comes from the production alias. */
-    private Resolved resolveDefault(String model) {
-        boolean viaAlias = registry.aliases(model).containsKey(DEFAULT_ALIAS);
-        int version = registry.resolve(model, viaAlias ? DEFAULT_ALIAS : ModelRegistry.LATEST);
-        return new Resolved(new ModelKey(model, version), viaAlias);
-    }
-
-    private record Resolved(ModelKey key, boolean viaAlias) {
+        return resolver.resolve(selector);
     }
 
     /**
      * Resolves the selector and returns a lease on the loaded model, loading it first if needed.
      * The caller must close the lease (try-with-resources).
      *
-     * @throws ModelNotFoundException  unknown model, version or alias
-     * @throws BundleCorruptException  the bundle fails verification
-     * @throws ModelLoadException      the bundle is valid but the loader cannot build a model from it
-     * @throws IllegalStateException   the cache is closed
+     * @throws ModelNotFoundException      unknown model, version or alias
+     * @throws BundleCorruptException      the bundle fails verification
+     * @throws ModelLoadException          the bundle is valid but the loader cannot build a model from it
+     * @throws ModelLoadRejectedException  the version is not loaded and the load bounds are reached
+     * @throws IllegalStateException       the cache is closed
      */
     public Lease<T> acquire(ModelSelector selector) {
+        return acquire(selector, true);
+    }
+
+    private Lease<T> acquire(ModelSelector selector, boolean limited) {
         if (!followDefaults || !isDefault(selector)) {
-            return acquire(resolve(selector));
+            return acquire(resolve(selector), false, limited);
         }
         Lease<T> pinned = acquireFollowed(selector);
         if (pinned != null) {
             return pinned;
         }
         // first use of the model's default: resolve and load like any request, then follow it
-        Resolved target;
-        if (selector.kind() == ModelSelector.Kind.DEFAULT) {
-            if (selector.model().isEmpty()) {
-                throw new ModelNotFoundException("no model name given");
+        SelectorResolver.Resolved target = selector.kind() == ModelSelector.Kind.DEFAULT
+                ? resolver.resolveDefault(selector.model())
+                : new SelectorResolver.Resolved(resolve(selector), true);
+        Lease<T> lease = acquire(target.key(), false, limited);
+        synchronized (this) {
+            if (!closed && followDefaults) {
+                defaults.startFollowing(lease.entry, target.viaAlias());
             }
-            target = resolveDefault(selector.model());
-        } else {
-            target = new Resolved(resolve(selector), true);
         }
-        Lease<T> lease = acquire(target.key(), false);
-        startFollowing(lease.entry, target.viaAlias());
         return lease;
     }
 
@@ -216,35 +192,27 @@ public final class ModelCache<T extends AutoCloseable> implements AutoCloseable 
         if (closed) {
             throw new IllegalStateException("model cache is closed");
         }
-        Follow<T> f = follows.get(selector.model());
-        if (f == null || (selector.kind() == ModelSelector.Kind.ALIAS && !f.viaAlias)) {
+        CacheEntry<T> entry = defaults.pinnedFor(selector);
+        if (entry == null) {
             return null;
         }
-        Entry<T> entry = f.entry;
         entry.refs++;
         entry.lastUsed = ++clock;
         return new Lease<>(this, entry, entry.future.join());
     }
 
-    private synchronized void startFollowing(Entry<T> entry, boolean viaAlias) {
-        String model = entry.key.model();
-        if (closed || !followDefaults || follows.containsKey(model) || entry.retired || entries.get(entry.key) != entry) {
-            return;
-        }
-        entry.pinned = true;
-        follows.put(model, new Follow<>(entry, viaAlias));
-        LOG.infof("following the default version of model %s (now %s%s)", model, entry.key,
-                viaAlias ? ", alias " + DEFAULT_ALIAS : ", the latest version");
-    }
-
-    /** Returns a lease on an already resolved version, loading it first if needed. */
+    /** Returns a lease on an already resolved version, loading it first if needed (within the load bounds). */
     public Lease<T> acquire(ModelKey key) {
-        return acquire(key, false);
+        return acquire(key, false, true);
     }
 
-    /** As {@link #acquire(ModelKey)}; {@code pin} protects the entry from capacity eviction from the start (a reload target). */
-    private Lease<T> acquire(ModelKey key, boolean pin) {
-        Entry<T> entry;
+    /** A lease on a reload target: loaded without the load bounds and pinned against eviction from the start. */
+    Lease<T> acquireReloadTarget(ModelKey key) {
+        return acquire(key, true, false);
+    }
+
+    private Lease<T> acquire(ModelKey key, boolean pin, boolean limited) {
+        CacheEntry<T> entry;
         boolean mustLoad = false;
         synchronized (this) {
             if (closed) {
@@ -252,7 +220,7 @@ public final class ModelCache<T extends AutoCloseable> implements AutoCloseable 
             }
             entry = entries.get(key);
             if (entry == null) {
-                entry = new Entry<>(key);
+                entry = new CacheEntry<>(key);
                 entries.put(key, entry);
                 mustLoad = true;
             }
@@ -263,9 +231,9 @@ public final class ModelCache<T extends AutoCloseable> implements AutoCloseable 
             entry.lastUsed = ++clock;
         }
         if (mustLoad) {
-            load(entry);
+            load(entry, limited ? limiter : null);
         }
-        Loaded<T> loaded;
+        ModelLoader.Loaded<T> loaded;
         try {
             loaded = entry.future.get();
         } catch (ExecutionException | CompletionException e) {
@@ -279,69 +247,65 @@ public final class ModelCache<T extends AutoCloseable> implements AutoCloseable 
         return new Lease<>(this, entry, loaded);
     }
 
-    private void load(Entry<T> entry) {
+    /** Loads an entry (within the limiter's bounds when one is given); a failure removes it and fails its waiters. */
+    private void load(CacheEntry<T> entry, LoadLimiter limits) {
         ModelKey key = entry.key;
-        long start = System.nanoTime();
         try {
-            Bundle bundle = registry.load(key.model(), Integer.toString(key.version()));
-            T value;
-            try {
-                value = loader.apply(bundle);
-            } catch (ModelNotFoundException | BundleCorruptException | ModelLoadException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                throw new ModelLoadException("cannot load " + what + " of model " + key + ": " + e.getMessage(), e);
+            if (limits != null) {
+                limits.acquire(key);
             }
-            if (warmer != null) {
-                try {
-                    warmer.accept(value);
-                } catch (RuntimeException | Error e) {
-                    closeQuietly(value, key);
-                    throw new ModelLoadException(what + " of model " + key + " loaded but failed its warm-up run: "
-                            + e.getMessage(), e);
-                }
-            }
-            entry.future.complete(new Loaded<>(bundle, value));
-            LOG.infof("loaded %s of model %s in %d ms", what, key, (System.nanoTime() - start) / 1_000_000);
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
             synchronized (this) {
                 entries.remove(key, entry);
             }
-            LOG.warnf("could not load %s of model %s: %s", what, key, e.getMessage());
+            LOG.debugf("not loading %s of model %s: %s", loader.what(), key, e.getMessage());
             entry.future.completeExceptionally(e);
             return;
+        }
+        long start = System.nanoTime();
+        RuntimeException failure = null;
+        try {
+            entry.future.complete(loader.load(key));
+            LOG.infof("loaded %s of model %s in %d ms", loader.what(), key, (System.nanoTime() - start) / 1_000_000);
+        } catch (RuntimeException | Error e) {
+            failure = e instanceof RuntimeException r ? r : new ModelLoadException(e.toString(), e);
+            synchronized (this) {
+                entries.remove(key, entry);
+            }
+            LOG.warnf("could not load %s of model %s: %s", loader.what(), key, e.getMessage());
+            entry.future.completeExceptionally(e);
+            return;
+        } finally {
+            if (limits != null) {
+                limits.release(key, failure);
+            }
         }
         evictOverCapacity();
     }
 
-    /** Loads a model now (e.g. at startup) so the first request does not pay for it. */
+    /** Loads a model now (e.g. at startup) so the first request does not pay for it; not bounded by the load limits. */
     public ModelKey preload(ModelSelector selector) {
-        try (Lease<T> lease = acquire(selector)) {
+        try (Lease<T> lease = acquire(selector, false)) {
             return lease.key();
         }
     }
 
     /** The versions currently loaded (or loading), least recently used first. */
     public synchronized List<ModelKey> loaded() {
-        List<Entry<T>> list = new ArrayList<>(entries.values());
+        List<CacheEntry<T>> list = new ArrayList<>(entries.values());
         list.sort(Comparator.comparingLong(e -> e.lastUsed));
         return list.stream().map(e -> e.key).toList();
     }
 
     /** Evicts one version (it is closed once no request uses it); false if it was not loaded. */
     public boolean evict(ModelKey key) {
-        Entry<T> entry;
+        CacheEntry<T> entry;
         synchronized (this) {
             entry = entries.remove(key);
             if (entry == null) {
                 return false;
             }
-            if (entry.pinned) {
-                entry.pinned = false;
-                follows.remove(key.model());
-                LOG.infof("no longer following the default version of model %s (its pinned version %s was evicted)",
-                        key.model(), key);
-            }
+            defaults.evicted(entry);
             entry.retired = true;
             if (entry.refs > 0) {
                 return true;
@@ -352,13 +316,12 @@ public final class ModelCache<T extends AutoCloseable> implements AutoCloseable 
     }
 
     private void evictOverCapacity() {
-        List<Entry<T>> toClose = new ArrayList<>();
+        List<CacheEntry<T>> toClose = new ArrayList<>();
         synchronized (this) {
             while (entries.size() > capacity) {
-                Entry<T> lru = null;
-                for (Entry<T> e : entries.values()) {
-                    if (!e.pinned && e.future.isDone() && !e.future.isCompletedExceptionally()
-                            && (lru == null || e.lastUsed < lru.lastUsed)) {
+                CacheEntry<T> lru = null;
+                for (CacheEntry<T> e : entries.values()) {
+                    if (!e.pinned && e.loaded() && (lru == null || e.lastUsed < lru.lastUsed)) {
                         lru = e;
                     }
                 }
@@ -376,7 +339,7 @@ public final class ModelCache<T extends AutoCloseable> implements AutoCloseable 
         toClose.forEach(this::closeValue);
     }
 
-    private void release(Entry<T> entry) {
+    private void release(CacheEntry<T> entry) {
         boolean close;
         synchronized (this) {
             entry.refs--;
@@ -387,8 +350,26 @@ public final class ModelCache<T extends AutoCloseable> implements AutoCloseable 
         }
     }
 
-    private void closeValue(Entry<T> entry) {
-        if (!entry.future.isDone() || entry.future.isCompletedExceptionally()) {
+    /** Whether the entry is the one the table holds for its key (lock held). */
+    boolean inTable(CacheEntry<T> entry) {
+        return entries.get(entry.key) == entry;
+    }
+
+    /** Whether the cache is closed (lock held). */
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Takes a switched-out version out of the table; it closes with its last lease (lock held). */
+    void retire(CacheEntry<T> old) {
+        if (entries.get(old.key) == old) {
+            entries.remove(old.key);
+        }
+        old.retired = true;
+    }
+
+    void closeValue(CacheEntry<T> entry) {
+        if (!entry.loaded()) {
             return;
         }
         synchronized (entry) {
@@ -408,14 +389,14 @@ public final class ModelCache<T extends AutoCloseable> implements AutoCloseable 
     /** Closes every loaded model (those in use when their last lease closes); later acquires fail. */
     @Override
     public void close() {
-        List<Entry<T>> toClose = new ArrayList<>();
+        List<CacheEntry<T>> toClose = new ArrayList<>();
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            follows.clear();
-            for (Entry<T> e : entries.values()) {
+            defaults.clear();
+            for (CacheEntry<T> e : entries.values()) {
                 e.retired = true;
                 if (e.refs == 0) {
                     toClose.add(e);
@@ -459,103 +440,7 @@ public final class ModelCache<T extends AutoCloseable> implements AutoCloseable 
      * serving. Meant to be called periodically from one thread; safe to call from any.
      */
     public Refresh refresh(String model) {
-        Follow<T> f;
-        ModelKey current;
-        synchronized (this) {
-            f = closed ? null : follows.get(model);
-            if (f == null) {
-                return new Refresh(model, Outcome.NOT_FOLLOWED, null, null, null, 0);
-            }
-            current = f.entry.key;
-        }
-        Resolved target;
-        try {
-            target = resolveDefault(model);
-        } catch (RuntimeException e) {
-            boolean first;
-            synchronized (this) {
-                first = !Objects.equals(f.unresolvable, e.getMessage());
-                f.unresolvable = e.getMessage();
-            }
-            if (first) {
-                LOG.warnf("model %s: cannot resolve its default version (%s); %s keeps serving", model, e.getMessage(), current);
-            }
-            return new Refresh(model, Outcome.UNRESOLVABLE, current, null, e.getMessage(), 0);
-        }
-        synchronized (this) {
-            f.unresolvable = null;
-            if (target.key().equals(current)) {
-                f.viaAlias = target.viaAlias();
-                f.rejected = null;
-                return new Refresh(model, Outcome.UNCHANGED, current, current, null, 0);
-            }
-            if (target.key().equals(f.rejected)) {
-                return new Refresh(model, Outcome.REJECTED, current, target.key(), f.rejectedReason, 0);
-            }
-        }
-        long start = System.nanoTime();
-        Lease<T> lease;
-        try {
-            lease = acquire(target.key(), true);
-        } catch (RuntimeException e) {
-            synchronized (this) {
-                f.rejected = target.key();
-                f.rejectedReason = e.getMessage();
-            }
-            LOG.errorf("model %s: default version moved from %s to %s%s, which cannot be served: %s; %s keeps serving",
-                    model, current, target.key(), target.viaAlias() ? " (alias " + DEFAULT_ALIAS + ")" : " (latest)",
-                    e.getMessage(), current);
-            return new Refresh(model, Outcome.REJECTED, current, target.key(), e.getMessage(), 0);
-        }
-        Entry<T> old;
-        boolean closeOld;
-        int inFlight;
-        try {
-            synchronized (this) {
-                if (closed || follows.get(model) != f) {
-                    if (!lease.entry.retired && !isPinnedByFollow(lease.entry)) {
-                        lease.entry.pinned = false;
-                    }
-                    return new Refresh(model, Outcome.NOT_FOLLOWED, current, target.key(), null, 0);
-                }
-                old = f.entry;
-                f.entry = lease.entry;
-                f.viaAlias = target.viaAlias();
-                f.rejected = null;
-                f.rejectedReason = null;
-                lease.entry.pinned = true;
-                old.pinned = false;
-                if (entries.get(old.key) == old) {
-                    entries.remove(old.key);
-                }
-                old.retired = true;
-                inFlight = old.refs;
-                closeOld = old.refs == 0;
-            }
-        } finally {
-            lease.close();
-        }
-        LOG.infof("model %s: default version %s -> %s%s: loaded and warmed in %d ms and switched; %s %s", model, current,
-                target.key(), target.viaAlias() ? " (alias " + DEFAULT_ALIAS + ")" : " (latest)",
-                (System.nanoTime() - start) / 1_000_000, current,
-                closeOld ? "closed now" : "closes when its " + inFlight + " in-flight request(s) finish");
-        if (closeOld) {
-            closeValue(old);
-        }
-        return new Refresh(model, Outcome.SWITCHED, current, target.key(), null, inFlight);
-    }
-
-    private boolean isPinnedByFollow(Entry<T> entry) {
-        Follow<T> f = follows.get(entry.key.model());
-        return f != null && f.entry == entry;
-    }
-
-    private void closeQuietly(T value, ModelKey key) {
-        try {
-            value.close();
-        } catch (Exception e) {
-            LOG.warnf(e, "error closing model %s", key);
-        }
+        return defaults.refresh(model);
     }
 
     private static RuntimeException rethrow(Throwable t) {
@@ -568,52 +453,21 @@ public final class ModelCache<T extends AutoCloseable> implements AutoCloseable 
         return new IllegalStateException(t);
     }
 
-    private record Loaded<T>(Bundle bundle, T value) {
-    }
-
-    private static final class Entry<T> {
-        final ModelKey key;
-        final CompletableFuture<Loaded<T>> future = new CompletableFuture<>();
-        int refs;
-        long lastUsed;
-        boolean retired;
-        boolean valueClosed;
-        /** The default version of a followed model, or a reload target being loaded: never evicted for capacity. */
-        boolean pinned;
-
-        Entry(ModelKey key) {
-            this.key = key;
-        }
-    }
-
-    /** A model whose default version is pinned (guarded by the cache's lock). */
-    private static final class Follow<T> {
-        Entry<T> entry;
-        /** Whether the pinned version is the production alias's (false: the latest version, there is no alias). */
-        boolean viaAlias;
-        /** The last version the default moved to that could not be served, and why (not retried until it moves again). */
-        ModelKey rejected;
-        String rejectedReason;
-        /** The last reason the default could not be resolved (logged once). */
-        String unresolvable;
-
-        Follow(Entry<T> entry, boolean viaAlias) {
-            this.entry = entry;
-            this.viaAlias = viaAlias;
-        }
-    }
-
     /** Use of one loaded model by one request; close it when the request is done. Not thread-safe. */
     public static final class Lease<T extends AutoCloseable> implements AutoCloseable {
         private final ModelCache<T> cache;
-        private final Entry<T> entry;
-        private final Loaded<T> loaded;
+        private final CacheEntry<T> entry;
+        private final ModelLoader.Loaded<T> loaded;
         private boolean released;
 
-        private Lease(ModelCache<T> cache, Entry<T> entry, Loaded<T> loaded) {
+        private Lease(ModelCache<T> cache, CacheEntry<T> entry, ModelLoader.Loaded<T> loaded) {
             this.cache = cache;
             this.entry = entry;
             this.loaded = loaded;
+        }
+
+        CacheEntry<T> entry() {
+            return entry;
         }
 
         public ModelKey key() {

@@ -5,6 +5,9 @@ import java.util.Objects;
 /**
  * Which version of a model a request wants: an exact version, an alias, or the default
  * ({@value ModelCache#DEFAULT_ALIAS} if the model has that alias, otherwise the latest version).
+ * Names and values are taken as given, never trimmed ({@code " 1"} is not version 1): callers that read
+ * free text (configuration lists) trim it themselves, and the gRPC services reject such values as
+ * INVALID_ARGUMENT before they get here.
  */
 public record ModelSelector(String model, Kind kind, String value) {
 
@@ -19,8 +22,8 @@ public record ModelSelector(String model, Kind kind, String value) {
 
     public ModelSelector {
         Objects.requireNonNull(kind, "kind");
-        model = model == null ? "" : model.trim();
-        value = kind == Kind.DEFAULT ? null : (value == null ? "" : value.trim());
+        model = model == null ? "" : model;
+        value = kind == Kind.DEFAULT ? null : (value == null ? "" : value);
     }
 
     public static ModelSelector defaultOf(String model) {

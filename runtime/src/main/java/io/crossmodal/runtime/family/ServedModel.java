@@ -48,6 +48,20 @@ public interface ServedModel<I, O> extends AutoCloseable {
      */
     void respond(I input, O output, Message.Builder response);
 
+    /**
+     * The compute one admitted input asks for, in this family's work units, for the service's per-request
+     * budget and its heavy lane ({@code crossmodal.serving.compute.*}): it must grow with what the request
+     * controls (seq2seq: hypotheses x output steps). 0 (the default) = the family's own input limits bound it.
+     */
+    default long cost(I input) {
+        return 0;
+    }
+
+    /** How {@link #cost} counted, for the over-budget message (e.g. "beam width 64 x max_length 200"). */
+    default String describeCost(I input) {
+        return "";
+    }
+
     /** Runs a representative input once, so the first request does not pay for lazy initialisation. */
     void warmUp();
 

@@ -6,9 +6,16 @@ import java.util.Objects;
  * Session settings chosen by configuration. Thread counts of 0 leave ONNX Runtime's defaults;
  * inter-op threads only matter for graphs with parallel branches. {@code cudaMemoryLimitBytes}
  * caps the CUDA provider's memory arena (ONNX Runtime's {@code gpu_mem_limit}); 0 = no cap.
+ * {@code spinning}: null leaves ONNX Runtime's default (its pool threads spin while waiting for work),
+ * false / true set {@code session.intra_op.allow_spinning} and {@code session.inter_op.allow_spinning}.
  */
 public record OrtOptions(ExecutionProvider provider, int cudaDeviceId, int intraOpThreads, int interOpThreads,
-        long cudaMemoryLimitBytes) {
+        long cudaMemoryLimitBytes, Boolean spinning) {
+
+    public OrtOptions(ExecutionProvider provider, int cudaDeviceId, int intraOpThreads, int interOpThreads,
+            long cudaMemoryLimitBytes) {
+        this(provider, cudaDeviceId, intraOpThreads, interOpThreads, cudaMemoryLimitBytes, null);
+    }
 
     public OrtOptions {
         Objects.requireNonNull(provider, "provider");
@@ -30,6 +37,11 @@ public record OrtOptions(ExecutionProvider provider, int cudaDeviceId, int intra
     }
 
     public OrtOptions withThreads(int intraOp, int interOp) {
-        return new OrtOptions(provider, cudaDeviceId, intraOp, interOp, cudaMemoryLimitBytes);
+        return new OrtOptions(provider, cudaDeviceId, intraOp, interOp, cudaMemoryLimitBytes, spinning);
+    }
+
+    /** The same options with ONNX Runtime's pool threads spinning or not (null: ONNX Runtime's default). */
+    public OrtOptions withSpinning(Boolean spin) {
+        return new OrtOptions(provider, cudaDeviceId, intraOpThreads, interOpThreads, cudaMemoryLimitBytes, spin);
     }
 }

@@ -27,9 +27,10 @@ public final class SessionFactory {
             chosen = ExecutionProvider.CPU;
         }
         this.provider = chosen;
-        LOG.infof("ONNX Runtime sessions will use the %s execution provider%s (intra-op threads %s, inter-op threads %s)",
-                chosen, chosen == ExecutionProvider.CUDA ? " on device " + options.cudaDeviceId() : "",
-                threads(options.intraOpThreads()), threads(options.interOpThreads()));
+        LOG.infof("ONNX Runtime sessions will use the %s execution provider%s (intra-op threads %s, inter-op threads %s, "
+                + "spinning %s)", chosen, chosen == ExecutionProvider.CUDA ? " on device " + options.cudaDeviceId() : "",
+                threads(options.intraOpThreads()), threads(options.interOpThreads()),
+                options.spinning() == null ? "default" : options.spinning() ? "on" : "off");
     }
 
     public static SessionFactory cpu() {
@@ -123,6 +124,11 @@ public final class SessionFactory {
             }
             if (options.interOpThreads() > 0) {
                 so.setInterOpNumThreads(options.interOpThreads());
+            }
+            if (options.spinning() != null) {
+                String spin = options.spinning() ? "1" : "0";
+                so.addConfigEntry("session.intra_op.allow_spinning", spin);
+                so.addConfigEntry("session.inter_op.allow_spinning", spin);
             }
             return so;
         } catch (OrtException | RuntimeException e) {

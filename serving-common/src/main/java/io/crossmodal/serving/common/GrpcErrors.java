@@ -42,6 +42,8 @@ public final class GrpcErrors {
             status = Status.NOT_FOUND.withDescription(e.getMessage());
         } else if (t instanceof BundleCorruptException e) {
             status = Status.FAILED_PRECONDITION.withDescription("model bundle is corrupt: " + e.getMessage());
+        } else if (t instanceof io.crossmodal.runtime.cache.ModelLoadRejectedException e) {
+            status = Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage());
         } else if (t instanceof ModelLoadException e) {
             status = Status.FAILED_PRECONDITION.withDescription(e.getMessage());
         } else {

@@ -40,6 +40,10 @@ import org.jboss.logging.Logger;
  * settings ({@link io.crossmodal.runtime.bundle.ServingSpec}), else the service's defaults
  * ({@link BatchSettings#of}); they are fixed when the model's lane starts (the first request).
  *
+ * <p>Every admitted request is costed by its family ({@link ServedModel#cost}) against the
+ * {@link ComputeBudget}: over the budget it is INVALID_ARGUMENT, above the heavy threshold it runs in its
+ * model's heavy lane, so expensive requests never hold up cheap ones.
+ *
  * <p>Counters are kept in the {@link BatchStats} bean; when the service has {@link ServingMetrics},
  * queue depth, queue time, batch size and batch compute time also go to its Micrometer meters.
  */
@@ -66,22 +70,25 @@ public class InferenceQueue {
     }
 
     private final ServedModels models;
+    private final ComputeBudget budget;
     private final Batcher<Job, Object> batcher;
     private final Map<String, io.crossmodal.runtime.bundle.ServingSpec> specs = new ConcurrentHashMap<>();
     private final List<AutoCloseable> gauges = new CopyOnWriteArrayList<>();
 
     public InferenceQueue(ServedModels models, ServingLoadConfig config, BatchStats stats, Instance<ServingMetrics> metrics) {
         this.models = models;
+        this.budget = new ComputeBudget(config.compute().maxRequestCost(), config.compute().heavyRequestCost());
         ServingLoadConfig.Batching batching = config.batching();
         BatchSettings.of(batching, ""); // invalid settings fail the startup, not the first request
         batching.models().keySet().forEach(model -> BatchSettings.of(batching, model));
         this.batcher = new Batcher<>(models.served().service(), InferenceQueue::run,
                 model -> BatchSettings.of(batching, model, specs.get(model)), OrtRunControl::new, stats,
                 metrics.isResolvable() ? metricsListener(metrics.get()) : new Batcher.Listener() {
-                });
+                }, models.threads().batchWorkers());
         LOG.infof("%s batches requests per model: at most %d per batch, waiting at most %s for a batch to fill, "
                 + "at most %d queued per model (unless a model's bundle or crossmodal.serving.batching.models says otherwise)",
                 models.served().service(), batching.maxBatchSize(), batching.maxQueueDelay(), batching.queueCapacity());
+        LOG.infof("%s compute per request: %s", models.served().service(), budget);
     }
 
     /**
@@ -103,10 +110,12 @@ public class InferenceQueue {
         Batcher.Ticket<Object> ticket;
         try {
             input = model.admit(call.request());
+            long cost = budget.check(key, model, input);
             // a request the family rejects keeps version "unresolved" in the call metrics, as before families
             CallModel.resolved(key.model(), key.version());
             specs.putIfAbsent(key.model(), model.spec());
-            ticket = batcher.submit(key.model(), new GroupKey(key, model.batchKey(input)), new Job(model, input), deadlineNanos);
+            ticket = batcher.submit(key.model(), budget.isHeavy(cost), new GroupKey(key, model.batchKey(input)),
+                    new Job(model, input), deadlineNanos);
         } catch (RuntimeException | Error e) {
             lease.close();
             throw e;

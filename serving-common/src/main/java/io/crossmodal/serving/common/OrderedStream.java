@@ -21,6 +21,13 @@ import org.jboss.logging.Logger;
  * on-ready handler), so a slow reader stops the server from reading, and the requests one stream
  * holds (queued, running, or answered but unsent) never exceed {@code maxInFlight}.
  *
+ * <p><b>Caps</b> ({@link StreamLimits}): a stream opened while {@code maxOpen} streams are open ends at once
+ * with RESOURCE_EXHAUSTED; a stream that sends more than {@code maxRequests} requests gets the answers to
+ * the first {@code maxRequests}, then ends with RESOURCE_EXHAUSTED (the server reads nothing more from it).
+ *
+ * <p><b>Malformed messages.</b> A message that does not parse arrives as {@code null} ({@link SafeParsing}):
+ * the requests before it are answered, then the stream ends with INVALID_ARGUMENT.
+ *
  * <p><b>Failures.</b> A request that fails (bad input, unknown model, full queue, ...) is answered by
  * the response {@code error} builds, and the stream goes on. When the client cancels, or its deadline
  * passes, every request of the stream still queued is cancelled.
@@ -49,10 +56,19 @@ public final class OrderedStream<Q, A> implements StreamObserver<Q> {
     private final BiFunction<Q, ServingCalls.Served, A> response;
     private final BiFunction<Q, Status, A> error;
     private final long deadlineNanos;
+    private final StreamLimits limits;
     // guarded by this
     private final ArrayDeque<Slot<A>> slots = new ArrayDeque<>();
     private boolean halfClosed;
     private boolean closed;
+    /** The client sent more than maxRequests: answer what is held, then end with RESOURCE_EXHAUSTED. */
+    private boolean overLong;
+    /** The client sent a message that does not parse: answer what is held, then end with INVALID_ARGUMENT. */
+    private boolean malformed;
+    /** Whether this stream was counted out of {@link StreamLimits} (once). */
+    private boolean released;
+    /** Whether answers wait because the transport is not ready (counted in {@link StreamLimits}). */
+    private boolean waitingForReader;
     private long received;
     private long sent;
 
@@ -76,11 +92,42 @@ public final class OrderedStream<Q, A> implements StreamObserver<Q> {
     public static <Q, A> StreamObserver<Q> open(String rpc, StreamObserver<A> responses, int maxInFlight,
             Function<Q, String> requestId, Submitter<Q> submitter, BiFunction<Q, ServingCalls.Served, A> response,
             BiFunction<Q, Status, A> error) {
-        return new OrderedStream<>(rpc, responses, Math.max(1, maxInFlight), requestId, submitter, response, error);
+        return open(rpc, responses, new StreamLimits(Math.max(1, maxInFlight), 0, 0), requestId, submitter, response, error);
     }
 
-    private OrderedStream(String rpc, StreamObserver<A> responses, int maxInFlight, Function<Q, String> requestId,
+    /**
+     * Opens the stream under the service's stream caps; call it from the service method and return the result.
+     * When {@code limits.maxOpen()} streams are open the call ends at once with RESOURCE_EXHAUSTED.
+     */
+    public static <Q, A> StreamObserver<Q> open(String rpc, StreamObserver<A> responses, StreamLimits limits,
+            Function<Q, String> requestId, Submitter<Q> submitter, BiFunction<Q, ServingCalls.Served, A> response,
+            BiFunction<Q, Status, A> error) {
+        if (!limits.tryOpen()) {
+            LOG.debugf("%s: refused, %d streams are open", rpc, limits.maxOpen());
+            responses.onError(Status.RESOURCE_EXHAUSTED.withDescription("this server has " + limits.maxOpen()
+                    + " streams open, its limit (crossmodal.serving.stream.max-open); retry later or send unary calls")
+                    .asRuntimeException());
+            return new StreamObserver<>() {
+                @Override
+                public void onNext(Q value) {
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            };
+        }
+        return new OrderedStream<>(rpc, responses, limits, requestId, submitter, response, error);
+    }
+
+    private OrderedStream(String rpc, StreamObserver<A> responses, StreamLimits limits, Function<Q, String> requestId,
             Submitter<Q> submitter, BiFunction<Q, ServingCalls.Served, A> response, BiFunction<Q, Status, A> error) {
+        int maxInFlight = limits.maxInFlight();
+        this.limits = limits;
         this.rpc = rpc;
         this.out = responses;
         this.call = responses instanceof ServerCallStreamObserver<A> c ? c : null;
@@ -101,11 +148,27 @@ public final class OrderedStream<Q, A> implements StreamObserver<Q> {
     public void onNext(Q request) {
         Slot<A> slot = new Slot<>();
         synchronized (this) {
-            if (closed) {
+            if (closed || overLong || malformed) {
+                return;
+            }
+            if (request == null) {
+                // not the RPC's protobuf (SafeParsing): answer what is held, then end with INVALID_ARGUMENT
+                malformed = true;
+                LOG.debugf("%s: message %d of the stream does not parse; ending the stream", rpc, received + 1);
+                drainLocked();
+                return;
+            }
+            if (limits.maxRequests() > 0 && received >= limits.maxRequests()) {
+                // one more than allowed: stop reading, answer what is held, then end the stream
+                overLong = true;
+                limits.endedOverLong();
+                LOG.debugf("%s: the client sent more than %d requests; ending the stream", rpc, limits.maxRequests());
+                drainLocked();
                 return;
             }
             received++;
             slots.addLast(slot);
+            limits.received(slots.size());
         }
         String id = requestId.apply(request);
         InferenceQueue.Pending pending;
@@ -177,11 +240,25 @@ public final class OrderedStream<Q, A> implements StreamObserver<Q> {
                 n++;
             }
             sent += n;
-            if (halfClosed && slots.isEmpty()) {
+            setWaitingForReader(!slots.isEmpty() && slots.peekFirst().response != null);
+            if (malformed && slots.isEmpty()) {
                 closed = true;
+                release();
+                out.onError(Status.INVALID_ARGUMENT.withDescription("message " + (received + 1) + " of this stream is not a"
+                        + " valid request message (it does not parse as the RPC's protobuf); the " + received
+                        + " before it were answered").asRuntimeException());
+            } else if (overLong && slots.isEmpty()) {
+                closed = true;
+                release();
+                out.onError(Status.RESOURCE_EXHAUSTED.withDescription("this stream sent more than "
+                        + limits.maxRequests() + " requests (crossmodal.serving.stream.max-requests); the first "
+                        + limits.maxRequests() + " were answered; open a new stream for more").asRuntimeException());
+            } else if (halfClosed && slots.isEmpty()) {
+                closed = true;
+                release();
                 out.onCompleted();
                 LOG.debugf("%s: stream completed, %d requests answered", rpc, sent);
-            } else if (n > 0 && !halfClosed && call != null) {
+            } else if (n > 0 && !halfClosed && !overLong && !malformed && call != null) {
                 call.request(n);
             }
         } catch (RuntimeException e) {
@@ -197,7 +274,24 @@ public final class OrderedStream<Q, A> implements StreamObserver<Q> {
         }
     }
 
+    /** Counts this stream out of the open streams, once (lock held). */
+    private void release() {
+        setWaitingForReader(false);
+        if (!released) {
+            released = true;
+            limits.closed();
+        }
+    }
+
+    private void setWaitingForReader(boolean now) {
+        if (now != waitingForReader) {
+            waitingForReader = now;
+            limits.waitingForReader(now);
+        }
+    }
+
     private void cancelAllLocked() {
+        release();
         if (closed && slots.isEmpty()) {
             return;
         }

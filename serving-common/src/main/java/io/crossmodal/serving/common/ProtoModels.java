@@ -28,7 +28,8 @@ public final class ProtoModels {
      * The selector a ModelRef asks for. INVALID_ARGUMENT, naming the field, if it names no model, a name
      * the registry's rules rule out, or a version not written as a version number (" 1", "01", "one"):
      * such a request is malformed, so it must not be reported as a missing model (NOT_FOUND). The values
-     * are taken as sent, never trimmed.
+     * are taken as sent, never trimmed: an alias " production" is not the alias "production" and resolves
+     * to NOT_FOUND, as any alias that does not exist (common.proto).
      */
     public static ModelSelector selector(boolean hasModel, ModelRef ref) {
         if (!hasModel || ref.getName().isBlank()) {

@@ -8,6 +8,7 @@ import io.crossmodal.runtime.family.ServedModel;
 import io.crossmodal.runtime.family.ServingContext;
 import io.crossmodal.runtime.family.ServingFamilies;
 import io.crossmodal.runtime.family.ServingFamily;
+import io.crossmodal.runtime.cache.LoadLimiter;
 import io.crossmodal.runtime.cache.ModelCache;
 import io.crossmodal.runtime.cache.ModelCatalog;
 import io.crossmodal.runtime.cache.ModelKey;
@@ -61,6 +62,7 @@ public class ServedModels {
     private final ModelRegistry registry;
     private final ModelCatalog catalog;
     private final SessionFactory sessions;
+    private final ServingThreads threads;
     private final ModelCache<ServedModel<?, ?>> cache;
     private final Map<String, String> preloadFailures = new LinkedHashMap<>();
     private final Duration reloadInterval;
@@ -78,13 +80,18 @@ public class ServedModels {
         Path root = Path.of(config.registry().dir()).toAbsolutePath().normalize();
         this.registry = new ModelRegistry(root);
         this.catalog = new ModelCatalog(registry);
+        this.threads = ServingThreads.of(load.compute().batchWorkers(), config.onnx().intraOpThreads(),
+                config.onnx().interOpThreads(), config.onnx().allowSpinning());
+        LOG.infof("%s inference threads: %s", served.service(), threads);
         OrtOptions options = new OrtOptions(ExecutionProvider.parse(config.onnx().provider()), config.onnx().deviceId(),
-                config.onnx().intraOpThreads(), config.onnx().interOpThreads(), config.onnx().cudaMemoryLimit());
+                threads.intraOpThreads(), threads.interOpThreads(), config.onnx().cudaMemoryLimit(), threads.spinning());
         this.sessions = new SessionFactory(options);
         ServingContext context = new ServingContext(served.service(), sessions, settings(config.serving()));
         this.cache = new ModelCache<>(registry, bundle -> ServingFamilies.load(bundle, context), ServedModel::warmUp,
                 config.serving().cacheSize(), "service " + served.service());
         this.cache.followDefaults(!reloadInterval.isZero());
+        this.cache.limitLoads(new LoadLimiter(load.loads().maxConcurrent(), load.loads().maxPerMinute(),
+                load.loads().maxWait(), load.loads().failureMemory(), System::nanoTime));
         if (!Files.isDirectory(root)) {
             LOG.warnf("model registry %s does not exist (yet); requests will answer NOT_FOUND until models are exported there",
                     root);
@@ -225,16 +232,21 @@ public class ServedModels {
     }
 
     /** {@code name}, {@code name/version} or {@code name@alias}. */
+    /**
+     * A {@code crossmodal.models} entry: {@code name}, {@code name/3} or {@code name@alias}. The entry is
+     * configuration text, so each part is trimmed here ({@code "tiny / 1"} is tiny version 1); selectors are
+     * never trimmed further down.
+     */
     static ModelSelector parseSelector(String spec) {
         int at = spec.indexOf('@');
         if (at >= 0) {
-            return ModelSelector.alias(spec.substring(0, at), spec.substring(at + 1));
+            return ModelSelector.alias(spec.substring(0, at).trim(), spec.substring(at + 1).trim());
         }
         int slash = spec.indexOf('/');
         if (slash >= 0) {
-            return ModelSelector.version(spec.substring(0, slash), spec.substring(slash + 1));
+            return ModelSelector.version(spec.substring(0, slash).trim(), spec.substring(slash + 1).trim());
         }
-        return ModelSelector.defaultOf(spec);
+        return ModelSelector.defaultOf(spec.trim());
     }
 
     @PreDestroy
@@ -264,6 +276,11 @@ public class ServedModels {
         out.put("defaultBeamWidth", serving.defaultBeamWidth());
         out.putAll(serving.limits());
         return out;
+    }
+
+    /** The inference threads this service runs with (batch workers per model, ONNX Runtime threads). */
+    public ServingThreads threads() {
+        return threads;
     }
 
     public ModelCache<ServedModel<?, ?>> cache() {

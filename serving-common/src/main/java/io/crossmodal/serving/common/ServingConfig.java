@@ -45,13 +45,24 @@ public interface ServingConfig {
         @WithDefault("0")
         long cudaMemoryLimit();
 
-        /** Intra-op threads per session; 0 = ONNX Runtime's default. */
-        @WithDefault("0")
-        int intraOpThreads();
+        /**
+         * Intra-op threads per session: {@code auto} (the cores divided among the model's batch workers,
+         * at least 1: {@link ServingThreads}), a number, or {@code 0} for ONNX Runtime's own default.
+         */
+        @WithDefault("auto")
+        String intraOpThreads();
 
-        /** Inter-op threads per session; 0 = ONNX Runtime's default. */
-        @WithDefault("0")
-        int interOpThreads();
+        /** Inter-op threads per session: {@code auto} (1: the graphs are sequential), a number, or 0 for ONNX Runtime's default. */
+        @WithDefault("auto")
+        String interOpThreads();
+
+        /**
+         * Whether ONNX Runtime's intra-op pool threads spin while waiting for work
+         * ({@code session.intra_op.allow_spinning}): {@code auto} (off), {@code true} or {@code false}.
+         * Spinning buys little latency and costs a core that the batch workers need.
+         */
+        @WithDefault("auto")
+        String allowSpinning();
     }
 
     interface Serving {

@@ -29,6 +29,57 @@ public interface ServingLoadConfig {
 
     Stream stream();
 
+    Compute compute();
+
+    Loads loads();
+
+    /** How much compute the service gives one model and one request. */
+    interface Compute {
+        /**
+         * Batch threads per model: {@code auto} (from the cores, {@link ServingThreads}) or a number. With more
+         * than one, a second batch of the same model runs while the first does.
+         */
+        @WithDefault("auto")
+        String batchWorkers();
+
+        /**
+         * The most compute one request may ask for, in its model family's work units (seq2seq: hypotheses x
+         * output steps, i.e. beam width or number of samples x max_length; greedy counts 1 hypothesis). A request
+         * above it is INVALID_ARGUMENT saying its cost and this budget. 0 = no budget.
+         */
+        @WithDefault("4096")
+        long maxRequestCost();
+
+        /**
+         * Requests costing more than this run in their model's separate heavy lane (one worker), so they never
+         * hold up the model's cheap requests. 0 = no heavy lane.
+         */
+        @WithDefault("1024")
+        long heavyRequestCost();
+    }
+
+    /** Bounds on the model loads that requests start (a version not loaded yet, e.g. an old one); preloads and hot reloads are not counted. */
+    interface Loads {
+        /** Loads at once; a request needing one more waits up to {@code max-wait} for a slot, then is RESOURCE_EXHAUSTED. */
+        @WithDefault("2")
+        int maxConcurrent();
+
+        /** How long a load waits for a slot. */
+        @WithDefault("30s")
+        Duration maxWait();
+
+        /** Loads per minute (a token bucket refilled evenly); beyond, RESOURCE_EXHAUSTED at once. */
+        @WithDefault("30")
+        int maxPerMinute();
+
+        /**
+         * How long a version whose load failed (corrupt or unservable bundle) answers that failure without
+         * being loaded again. 0 = retry on every request.
+         */
+        @WithDefault("10s")
+        Duration failureMemory();
+    }
+
     /** Dynamic batching: concurrent requests for one model version with compatible search options run as one batch. */
     interface Batching {
         /** Most requests in one batch; 1 turns batching off (every request runs alone, still queued). */
@@ -67,5 +118,19 @@ public interface ServingLoadConfig {
          */
         @WithDefault("64")
         int maxInFlight();
+
+        /**
+         * Requests one stream may send; the server answers the first this many, then ends the stream with
+         * RESOURCE_EXHAUSTED (open a new stream for more). 0 = no limit.
+         */
+        @WithDefault("100000")
+        long maxRequests();
+
+        /**
+         * Streams open at once in the whole service (all connections); one more is refused with RESOURCE_EXHAUSTED.
+         * Streams per connection are capped by HTTP/2 ({@code quarkus.http.limits.max-concurrent-streams}).
+         */
+        @WithDefault("1000")
+        int maxOpen();
     }
 }

@@ -133,27 +133,49 @@ public final class Seq2SeqPredictor implements AutoCloseable {
         return toScored(search.search(model, sources, control));
     }
 
+    /** Inputs and symbols per input of the real-sized warm-up batch (a typical word, a full batch's worth of rows). */
+    static final int WARM_UP_BATCH = 16;
+    static final int WARM_UP_SYMBOLS = 8;
+
     /**
      * One tiny greedy run (one input: the first data symbol of the source vocabulary, at most two output
      * symbols), so a freshly loaded model has run once before it takes traffic: sessions are initialised
-     * and graphs whose shapes do not fit the vocabularies fail here, not on a request.
+     * and graphs whose shapes do not fit the vocabularies fail here, not on a request. Then one real-sized
+     * run: a beam search (width 4, the service default) over a batch of {@value #WARM_UP_BATCH} words of
+     * {@value #WARM_UP_SYMBOLS} symbols, so ONNX Runtime has allocated its buffers for realistic shapes and
+     * the search code has run before the first request pays for either.
      */
     public void warmUp() {
-        long first = -1;
+        List<Integer> data = new ArrayList<>();
         for (Map.Entry<String, Integer> e : sourceIds.entrySet()) {
-            if (e.getValue() >= SpecialTokens.COUNT && (first < 0 || e.getValue() < first)) {
-                first = e.getValue();
+            if (e.getValue() >= SpecialTokens.COUNT) {
+                data.add(e.getValue());
             }
         }
-        if (first < 0) {
+        if (data.isEmpty()) {
             throw new IllegalStateException("the source vocabulary has no data symbols");
         }
+        data.sort(null);
+        long first = data.get(0);
         List<List<Hypothesis>> out = SearchOptions.greedy().withMaxLength(2).toSearch()
                 .search(model, new long[][] {{first}});
         if (out.size() != 1 || out.get(0).size() != 1) {
             throw new IllegalStateException("warm-up run returned " + out + " for one input");
         }
         toScored(out);
+        long[][] batch = new long[WARM_UP_BATCH][WARM_UP_SYMBOLS];
+        for (int i = 0; i < WARM_UP_BATCH; i++) {
+            for (int j = 0; j < WARM_UP_SYMBOLS; j++) {
+                batch[i][j] = data.get((i * 7 + j * 3) % data.size());
+            }
+        }
+        List<List<Hypothesis>> real = SearchOptions.beam(4, 1).withMaxLength(2 * WARM_UP_SYMBOLS + 10).toSearch()
+                .search(model, batch);
+        if (real.size() != WARM_UP_BATCH) {
+            throw new IllegalStateException("real-sized warm-up run returned " + real.size() + " results for "
+                    + WARM_UP_BATCH + " inputs");
+        }
+        toScored(real);
     }
 
     private List<List<ScoredSequence>> toScored(List<List<Hypothesis>> hypotheses) {

@@ -138,6 +138,31 @@ public final class Seq2SeqServedModel implements ServedModel<Seq2SeqServedModel.
         }
     }
 
+    /** Hypotheses x output steps: the decoder steps a search may run (greedy: 1 hypothesis). */
+    @Override
+    public long cost(Input input) {
+        return (long) hypotheses(input.options()) * Math.max(1, input.options().maxLength());
+    }
+
+    @Override
+    public String describeCost(Input input) {
+        SearchOptions o = input.options();
+        String width = switch (o.mode()) {
+            case BEAM -> "beam width " + o.beamWidth();
+            case SAMPLING -> o.numSamples() + " samples";
+            case GREEDY -> "greedy (1 hypothesis)";
+        };
+        return width + " x max_length " + o.maxLength();
+    }
+
+    private static int hypotheses(SearchOptions o) {
+        return switch (o.mode()) {
+            case BEAM -> Math.max(1, o.beamWidth());
+            case SAMPLING -> Math.max(1, o.numSamples());
+            case GREEDY -> 1;
+        };
+    }
+
     @Override
     public void warmUp() {
         predictor.warmUp();

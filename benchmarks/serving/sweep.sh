@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Serving-defaults sweep: runs benchmarks/serving/run.sh once per thread configuration, in ABBA order
+# (configurations, then the same in reverse), and prints one line per run with its same-run ratios
+# (service c64 / in-process b32 throughput; service c1 p50 - in-process b1 p50). Each run compares the
+# service with the in-process baseline measured in the same run, so slow drift of the machine's load
+# cancels; compare configurations by their ratios, never by absolute words/s across runs.
+#
+#   benchmarks/serving/sweep.sh                       # previous vs current defaults, ABBA: 4 runs, ~12 min
+#   CONFIGS="defaults w1t1 w1t2 previous" benchmarks/serving/sweep.sh
+#
+# Configurations (service side; the in-process side always runs ONNX Runtime with 1 intra-op thread, no
+# spinning, its fastest single-threaded setting):
+#   defaults  the service's defaults (auto: see serving-common/README.md "Threads")
+#   previous  the defaults before 2026-12-07: ORT's own thread pool (spinning), 1 batch worker per model
+#   w1t1      1 batch worker, 1 intra-op thread        w2t1  2 batch workers, 1 intra-op thread
+#   w1t2      1 batch worker, 2 intra-op threads, no spinning
+# Every run.sh knob (MODEL, REGISTRY, DURATION, CONCURRENCY, ...) passes through. Reports:
+# benchmarks/serving/results-<UTC>.md (one per run); this script's summary goes to stdout.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+
+props() {
+  case "$1" in
+    defaults) echo "" ;;
+    previous) echo "-Dcrossmodal.onnx.intra-op-threads=0 -Dcrossmodal.onnx.inter-op-threads=0 -Dcrossmodal.onnx.allow-spinning=true -Dcrossmodal.serving.compute.batch-workers=1" ;;
+    w1t1) echo "-Dcrossmodal.serving.compute.batch-workers=1 -Dcrossmodal.onnx.intra-op-threads=1" ;;
+    w2t1) echo "-Dcrossmodal.serving.compute.batch-workers=2 -Dcrossmodal.onnx.intra-op-threads=1" ;;
+    w1t2) echo "-Dcrossmodal.serving.compute.batch-workers=1 -Dcrossmodal.onnx.intra-op-threads=2 -Dcrossmodal.onnx.allow-spinning=false" ;;
+    *) echo "unknown configuration '$1'" >&2; exit 2 ;;
+  esac
+}
+
+read -r -a configs <<< "${CONFIGS:-previous defaults}"
+order=("${configs[@]}")
+for ((i = ${#configs[@]} - 1; i >= 0; i--)); do order+=("${configs[$i]}"); done
+
+summary=()
+for name in "${order[@]}"; do
+  p="$(props "$name")"
+  echo "[sweep.sh] $(date -u +%H:%M:%S) $name: ${p:-service defaults} (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+  report="$(SERVER_PROPS="$p${SERVER_PROPS:+ $SERVER_PROPS}" NOTE="sweep.sh configuration $name: ${p:-service defaults}" \
+    benchmarks/serving/run.sh)"
+  file="$(ls -t benchmarks/serving/results-*.md | head -1)"
+  ratio="$(grep -m1 'service throughput at concurrency 64 / in-process batch-32' <<< "$report" | awk -F'|' '{print $3}' | tr -d ' ')"
+  latency="$(grep -m1 'service p50 at concurrency 1 - in-process batch-1' <<< "$report" | awk -F'|' '{print $3}' | tr -d ' ')"
+  summary+=("| $name | ${ratio:-?} | ${latency:-?} | \`$file\` |")
+done
+echo
+echo "| configuration | c64 / b32 | c1 p50 - b1 p50 | report |"
+echo "|---|---:|---:|---|"
+printf '%s\n' "${summary[@]}"

@@ -1,0 +1,250 @@
+package io.crossmodal.serving.common.batching;
+
+import io.crossmodal.runtime.control.RunControl;
+import io.grpc.Status;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jboss.logging.Logger;
+
+/**
+ * One model's queue (its normal or its heavy lane): admission (capacity, deadline, shutdown), removal
+ * of cancelled and expired requests, and forming the next batch for a {@link LaneWorker}. Every
+ * ticket's state changes under {@link #lock}.
+ */
+final class Lane<P, R> {
+
+    private static final Logger LOG = Logger.getLogger(Lane.class);
+
+    final Batcher<P, R> batcher;
+    final String model;
+    final boolean heavy;
+    final BatchSettings settings;
+    final long maxDelayNanos;
+    final BatchStats.ModelStats counters;
+    final ReentrantLock lock = new ReentrantLock();
+    final Condition changed = lock.newCondition();
+    private final ArrayDeque<Batcher.Ticket<R>> queue = new ArrayDeque<>();
+    private final List<Thread> workers = new ArrayList<>();
+    /** What this lane last added to the model's shared queue-depth counter (lock held). */
+    private int reportedDepth;
+    private boolean stopping;
+
+    Lane(Batcher<P, R> batcher, String model, boolean heavy, int workerCount) {
+        this.batcher = batcher;
+        this.model = model;
+        this.heavy = heavy;
+        this.settings = batcher.settings.apply(model);
+        this.maxDelayNanos = settings.maxQueueDelay().toNanos();
+        this.counters = batcher.stats.model(model);
+        if (!heavy) {
+            try {
+                batcher.listener.laneStarted(model, counters.queued::get);
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "batch listener failed");
+            }
+        }
+        for (int i = 0; i < workerCount; i++) {
+            Thread t = new Thread(new LaneWorker<>(this), batcher.name + "-batch-" + model + (heavy ? "-heavy" : "")
+                    + (workerCount > 1 ? "-" + i : ""));
+            t.setDaemon(true);
+            workers.add(t);
+        }
+        workers.forEach(Thread::start);
+        LOG.debugf("batching lane for model %s%s: %s, %d worker(s)", model, heavy ? " (heavy requests)" : "", settings,
+                workerCount);
+    }
+
+    /** Keeps the model's queue-depth counter (shared by its lanes) in step with this queue (lock held). */
+    private void depthChanged() {
+        counters.queued.addAndGet(queue.size() - reportedDepth);
+        reportedDepth = queue.size();
+    }
+
+    Batcher.Ticket<R> enqueue(Object groupKey, Object payload, long deadlineNanos) {
+        Batcher.Ticket<R> t = new Batcher.Ticket<>(this, groupKey, payload, deadlineNanos);
+        lock.lock();
+        try {
+            if (stopping) {
+                throw Status.UNAVAILABLE.withDescription("the server is shutting down").asRuntimeException();
+            }
+            if (deadlineNanos != Batcher.NO_DEADLINE && deadlineNanos - System.nanoTime() <= 0) {
+                counters.expired.increment();
+                throw Status.DEADLINE_EXCEEDED.withDescription("deadline passed before model " + model
+                        + " could queue the request").asRuntimeException();
+            }
+            if (queue.size() >= settings.queueCapacity()) {
+                counters.rejected.increment();
+                throw Status.RESOURCE_EXHAUSTED.withDescription("model " + model + " is overloaded: "
+                        + queue.size() + (heavy ? " expensive" : "") + " requests are already waiting (the queue capacity, "
+                        + "crossmodal.serving.batching.queue-capacity); retry later").asRuntimeException();
+            }
+            queue.addLast(t);
+            depthChanged();
+            if (deadlineNanos != Batcher.NO_DEADLINE) {
+                t.expiry = batcher.timer.schedule(() -> remove(t, Status.DEADLINE_EXCEEDED.withDescription(
+                        "deadline exceeded while waiting for model " + model), true),
+                        deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        return t;
+    }
+
+    /** Takes a request out: a queued one now, a running one from its batch's live count. */
+    void remove(Batcher.Ticket<R> t, Status why, boolean expired) {
+        boolean completeNow = false;
+        RunControl terminate = null;
+        lock.lock();
+        try {
+            switch (t.state) {
+                case QUEUED -> {
+                    queue.remove(t);
+                    depthChanged();
+                    t.state = Batcher.State.DONE;
+                    completeNow = true;
+                    changed.signalAll();
+                }
+                case RUNNING -> {
+                    if (t.gone == null) {
+                        t.gone = why;
+                        if (--t.batch.live == 0) {
+                            terminate = t.batch.control;
+                        }
+                    } else {
+                        return;
+                    }
+                }
+                case DONE -> {
+                    return;
+                }
+            }
+            (expired ? counters.expired : counters.cancelled).increment();
+        } finally {
+            lock.unlock();
+        }
+        if (completeNow) {
+            if (t.expiry != null) {
+                t.expiry.cancel(false);
+            }
+            t.future.completeExceptionally(why.asRuntimeException());
+        }
+        if (terminate != null) {
+            counters.terminatedRuns.increment();
+            LOG.debugf("model %s: every request of the running batch is gone; terminating the run", model);
+            terminate.cancel();
+        }
+    }
+
+    /** Stops taking requests and fails the queued ones with UNAVAILABLE; running batches finish. */
+    void stop() {
+        List<Batcher.Ticket<R>> dropped;
+        lock.lock();
+        try {
+            stopping = true;
+            dropped = new ArrayList<>(queue);
+            queue.clear();
+            dropped.forEach(t -> t.state = Batcher.State.DONE);
+            depthChanged();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        for (Batcher.Ticket<R> t : dropped) {
+            if (t.expiry != null) {
+                t.expiry.cancel(false);
+            }
+            t.future.completeExceptionally(Status.UNAVAILABLE.withDescription("the server is shutting down")
+                    .asRuntimeException());
+        }
+    }
+
+    /** Waits for the workers to exit, until {@code untilNanos}; false when interrupted. */
+    boolean join(long untilNanos) {
+        for (Thread worker : workers) {
+            try {
+                worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(untilNanos - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Waits for the next batch (null when stopping): the oldest request decides the group; it runs when
+     * the group fills a batch or the oldest has waited {@code maxQueueDelay}.
+     */
+    Batch<R> next() throws InterruptedException {
+        lock.lock();
+        try {
+            Batcher.Ticket<R> head;
+            while (true) {
+                if (stopping) {
+                    return null;
+                }
+                head = queue.peekFirst();
+                if (head == null) {
+                    changed.await();
+                    continue;
+                }
+                if (countGroup(head.groupKey) >= settings.maxBatchSize()) {
+                    break;
+                }
+                long wait = head.enqueuedNanos + maxDelayNanos - System.nanoTime();
+                if (wait <= 0) {
+                    break;
+                }
+                changed.awaitNanos(wait); // woken early by arrivals and removals; re-check everything
+            }
+            List<Batcher.Ticket<R>> members = new ArrayList<>(Math.min(queue.size(), settings.maxBatchSize()));
+            for (Iterator<Batcher.Ticket<R>> it = queue.iterator(); it.hasNext() && members.size() < settings.maxBatchSize(); ) {
+                Batcher.Ticket<R> t = it.next();
+                if (t.groupKey.equals(head.groupKey)) {
+                    it.remove();
+                    members.add(t);
+                }
+            }
+            depthChanged();
+            return start(members);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int countGroup(Object key) {
+        int n = 0;
+        for (Batcher.Ticket<R> t : queue) {
+            if (t.groupKey.equals(key) && ++n >= settings.maxBatchSize()) {
+                break;
+            }
+        }
+        return n;
+    }
+
+    /** Marks the members running in a new batch (lock held). */
+    Batch<R> start(List<Batcher.Ticket<R>> members) {
+        Batch<R> b = new Batch<>(members, newControl());
+        for (Batcher.Ticket<R> t : members) {
+            t.state = Batcher.State.RUNNING;
+            t.batch = b;
+        }
+        return b;
+    }
+
+    private RunControl newControl() {
+        try {
+            return batcher.controls.get();
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "cannot create a run control; this batch can only be stopped between steps");
+            return new RunControl();
+        }
+    }
+}
