@@ -158,7 +158,7 @@ public class JobManager {
         String id = UUID.randomUUID().toString();
         JobConfig placed = new JobConfig(config.name(), config.family(), config.data(), config.split(), config.model(),
                 config.train(), config.components(), config.seed(), config.export(), store.runDir(id).toString(),
-                registryDir, config.semi());
+                registryDir, config.semi(), config.lexicon());
         JobRecord job = new JobRecord(id, requestId, idempotencyKey.isEmpty() ? null : idempotencyKey, fingerprint, placed,
                 resumeFrom.isEmpty() ? null : resumeFrom, Instant.now());
         persist(job);

@@ -76,6 +76,16 @@ public final class TrainerCli {
                             "scripts/crossmodal study --config " + option(rest, "--config"));
                     if (Arrays.asList(rest).contains("--report-only")) {
                         runner.report(runner.collect(study.plan()));
+                    } else if (option(rest, "--k8s-job", null) != null) {
+                        // the grid as a Kubernetes Indexed Job (docs/study/KUBERNETES.md)
+                        String parallelism = option(rest, "--parallelism", null);
+                        io.crossmodal.trainer.study.StudyJobManifest.write(Path.of(option(rest, "--config")),
+                                parallelism == null ? 0 : Integer.parseInt(parallelism), Path.of(option(rest, "--k8s-job")));
+                    } else if (option(rest, "--index", null) != null || Arrays.asList(rest).contains("--indexed-job")) {
+                        // one run of the grid: a pod of the Indexed Job (its completion index) or a given index
+                        String index = option(rest, "--index", null);
+                        runner.runIndex(index != null ? Integer.parseInt(index)
+                                : io.crossmodal.trainer.study.StudyJobManifest.completionIndex());
                     } else {
                         runner.run(option(rest, "--only", null), Arrays.asList(rest).contains("--dry-run"));
                     }
@@ -164,6 +174,12 @@ public final class TrainerCli {
                   study    --config study.json [--only REGEX] [--dry-run] [--report-only]
                                                run the paired-size x system x seed study (resumable), write
                                                results.md/json and plots, alias each size's best bundle
+                  study    --config study.json --index N | --indexed-job
+                                               run only the plan's run N (0-based; --indexed-job: the pod's
+                                               JOB_COMPLETION_INDEX), no report: one pod of the Indexed Job
+                  study    --config study.json --k8s-job DIR [--parallelism N]
+                                               render the grid as a Kubernetes Indexed Job into DIR (one run per
+                                               index, shared volume; gather with --report-only)
                   client decode --target HOST:PORT --model NAME --input WORD [--beam 5] [--nbest 3]
                   client encode --target HOST:PORT --model NAME --input "PH1 PH2 ..." [--beam 5] [--nbest 3]
                                                one request to a running decoder (G2P) / encoder (P2G) service
