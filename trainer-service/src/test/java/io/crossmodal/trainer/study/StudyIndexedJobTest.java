@@ -47,10 +47,12 @@ class StudyIndexedJobTest {
         Files.writeString(f, """
                 {"name": "tiny", "outDir": "%s",
                  "base": {"data": {"source": "%s"},
-                          "split": {"dev": 20, "test": 25},
-                          "model": {"embed": 8, "encHidden": 8, "decHidden": 12, "maxOutputLength": 12},
+                          "split": {"unpairedGraphemes": 50, "unpairedPhonemes": 50, "dev": 20, "test": 25},
+                          "model": {"embed": 8, "encHidden": 8, "decHidden": 12, "priorEmbed": 8, "priorHidden": 12,
+                                    "maxOutputLength": 12},
                           "train": {"batchSize": 16, "learningRate": 0.01, "epochs": 1, "devWords": 20, "beamWidth": 2, "threads": 1},
-                          "components": ["g2p", "p2g"]},
+                          "semi": {"warmupEpochs": 1, "priorWarmupEpochs": 1, "epochs": 1, "stepsPerEpoch": 2, "samples": 2,
+                                   "elboWords": 5}},
                  "pairedSizes": [20, 30], "seeds": [1],
                  "systems": {"supervised": {"prior": 0, "wake": 0, "sleep": 0}},
                  "zeroPaired": []}
