@@ -13,6 +13,7 @@ import io.crossmodal.proto.common.v1.TokenSequence;
 import io.crossmodal.proto.decoder.v1.DecodeRequest;
 import io.crossmodal.proto.decoder.v1.DecoderGrpc;
 import io.crossmodal.serving.common.testing.GrpcTesting;
+import io.crossmodal.serving.common.testing.LexiconRegistryResource;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

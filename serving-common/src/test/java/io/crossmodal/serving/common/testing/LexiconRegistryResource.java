@@ -1,4 +1,4 @@
-package io.crossmodal.decoder;
+package io.crossmodal.serving.common.testing;
 
 import io.crossmodal.family.seq2seq.lexicon.LexiconFile;
 import io.crossmodal.family.seq2seq.lexicon.PronunciationLexicon;
@@ -8,7 +8,6 @@ import io.crossmodal.runtime.bundle.BundleWriter;
 import io.crossmodal.runtime.bundle.ComponentSpecs;
 import io.crossmodal.runtime.bundle.FileContent;
 import io.crossmodal.runtime.bundle.Manifest;
-import io.crossmodal.serving.common.testing.TinyRegistryResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,16 +21,18 @@ import java.util.stream.Stream;
 
 /**
  * A registry with model {@code lex}: random-weight g2p and p2g over the tiny vocabularies and a pronunciation lexicon,
- * merged as registration merges it: training entries ("cat", the heteronym "cast", "sec") with a user's override
+ * merged as registration merges it: training entries ("cat" and its homophone "kat", the heteronym "cast", "sec")
+ * with a user's override
  * ("sec" corrected, "ace" added).
  */
 public class LexiconRegistryResource implements QuarkusTestResourceLifecycleManager {
 
-    static final PronunciationLexicon TRAINING = new PronunciationLexicon(Map.of(
+    public static final PronunciationLexicon TRAINING = new PronunciationLexicon(Map.of(
             "cat", List.of(List.of("K", "AE", "T")),
+            "kat", List.of(List.of("K", "AE", "T")),
             "cast", List.of(List.of("K", "AE", "S", "T"), List.of("K", "EH", "S", "T")),
             "sec", List.of(List.of("S", "EH", "K"))));
-    static final PronunciationLexicon OVERRIDE = new PronunciationLexicon(Map.of(
+    public static final PronunciationLexicon OVERRIDE = new PronunciationLexicon(Map.of(
             "sec", List.of(List.of("S", "EH", "K", "S")),
             "ace", List.of(List.of("EH", "S"))));
 
