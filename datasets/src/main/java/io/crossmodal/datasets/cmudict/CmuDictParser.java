@@ -11,6 +11,7 @@ import java.io.Reader;
  */
 public final class CmuDictParser {
     private final boolean stripStress;
+    private final boolean anyInventory;
 
     public CmuDictParser() {
         this(false);
@@ -18,7 +19,16 @@ public final class CmuDictParser {
 
     /** @param stripStress drop stress digits ({@code AH0 -> AH}) while parsing */
     public CmuDictParser(boolean stripStress) {
+        this(stripStress, false);
+    }
+
+    /**
+     * @param stripStress  drop the stress digits of ARPAbet vowels ({@link Arpabet#stripStress})
+     * @param anyInventory accept phonemes of any inventory (IPA, tones, multi-character symbols), not only ARPAbet
+     */
+    public CmuDictParser(boolean stripStress, boolean anyInventory) {
         this.stripStress = stripStress;
+        this.anyInventory = anyInventory;
     }
 
     public boolean stripStress() {
@@ -26,7 +36,7 @@ public final class CmuDictParser {
     }
 
     public Lexicon parse(Reader reader) throws IOException {
-        LexiconBuilder builder = new LexiconBuilder(stripStress);
+        LexiconBuilder builder = new LexiconBuilder(stripStress, anyInventory);
         BufferedReader in = reader instanceof BufferedReader b ? b : new BufferedReader(reader);
         String raw;
         int lineNumber = 0;

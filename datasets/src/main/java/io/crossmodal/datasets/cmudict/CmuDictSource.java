@@ -136,16 +136,29 @@ public final class CmuDictSource {
      * known dictionary files, CMUdict text, or the npm package's JS/JSON object (by content).
      */
     public static Lexicon fromPath(Path path, boolean stripStress) throws IOException {
+        return fromPath(path, stripStress, false);
+    }
+
+    /**
+     * As {@link #fromPath(Path, boolean)}; with {@code anyInventory} CMUdict text may use any phoneme
+     * inventory (a user's lexicon: IPA, tone digits, multi-character symbols), not only ARPAbet.
+     */
+    public static Lexicon fromPath(Path path, boolean stripStress, boolean anyInventory) throws IOException {
         byte[] content = NpmTarball.isGzip(path) ? extractDictionary(path) : Files.readAllBytes(path);
-        return parse(new String(content, StandardCharsets.UTF_8), stripStress);
+        return parse(new String(content, StandardCharsets.UTF_8), stripStress, anyInventory);
     }
 
     /** Parses CMUdict text or the npm package's object format, whichever {@code content} is. */
     public static Lexicon parse(String content, boolean stripStress) throws IOException {
+        return parse(content, stripStress, false);
+    }
+
+    /** As {@link #parse(String, boolean)}; {@code anyInventory} as in {@link #fromPath(Path, boolean, boolean)}. */
+    public static Lexicon parse(String content, boolean stripStress, boolean anyInventory) throws IOException {
         if (NpmDictParser.looksLikeModule(content)) {
             return new NpmDictParser(stripStress).parse(content);
         }
-        return new CmuDictParser(stripStress).parse(new StringReader(content));
+        return new CmuDictParser(stripStress, anyInventory).parse(new StringReader(content));
     }
 
     /** The bytes of the best-ranked dictionary file inside a .tgz archive. */

@@ -16,12 +16,19 @@ final class LexiconBuilder {
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private final boolean stripStress;
+    private final boolean anyInventory;
     private final List<LexiconEntry> entries = new ArrayList<>();
     private final List<ParseIssue> issues = new ArrayList<>();
     private final Set<String> seen = new HashSet<>();
 
     LexiconBuilder(boolean stripStress) {
+        this(stripStress, false);
+    }
+
+    /** @param anyInventory accept any phoneme inventory ({@link Arpabet#isAnySymbol}), not only ARPAbet */
+    LexiconBuilder(boolean stripStress, boolean anyInventory) {
         this.stripStress = stripStress;
+        this.anyInventory = anyInventory;
     }
 
     /** Adds the entry, or records a {@link ParseIssue} for {@code line} if it is malformed. */
@@ -69,8 +76,10 @@ final class LexiconBuilder {
         }
         List<String> phonemes = new ArrayList<>();
         for (String token : WHITESPACE.split(body)) {
-            if (!Arpabet.isSymbol(token)) {
-                return "invalid phoneme '" + token + "' (expected ARPAbet like AH0)";
+            if (anyInventory ? !Arpabet.isAnySymbol(token) : !Arpabet.isSymbol(token)) {
+                return "invalid phoneme '" + token + "' (expected " + (anyInventory
+                        ? "a symbol of at most " + Arpabet.MAX_SYMBOL_LENGTH + " printable characters, not a reserved one"
+                        : "ARPAbet like AH0") + ")";
             }
             phonemes.add(stripStress ? Arpabet.stripStress(token) : token);
         }

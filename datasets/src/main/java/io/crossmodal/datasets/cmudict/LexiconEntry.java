@@ -1,5 +1,6 @@
 package io.crossmodal.datasets.cmudict;
 
+import java.text.Normalizer;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -8,13 +9,14 @@ import java.util.Objects;
  * One pronunciation of one word.
  *
  * @param word the spelling, lower-cased here so every consumer sees one normal form
- * @param phonemes ARPAbet symbols, never empty
+ * @param phonemes phoneme symbols (ARPAbet, or any inventory: {@link Arpabet#isAnySymbol}), never empty
  * @param variant 0 for {@code WORD}, n for {@code WORD(n)}
  */
 public record LexiconEntry(String word, List<String> phonemes, int variant) {
     public LexiconEntry {
         Objects.requireNonNull(word, "word");
-        word = word.toLowerCase(Locale.ROOT);
+        // one normal form: composed characters (NFC), so "é" is one grapheme however the file spelled it
+        word = Normalizer.normalize(word, Normalizer.Form.NFC).toLowerCase(Locale.ROOT);
         if (word.isEmpty()) {
             throw new IllegalArgumentException("word must not be empty");
         }

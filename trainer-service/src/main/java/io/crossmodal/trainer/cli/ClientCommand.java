@@ -84,7 +84,14 @@ final class ClientCommand implements Callable<Integer> {
             }
             String sep = mode == Mode.decode ? " " : "";
             for (ScoredSequence s : hyps) {
-                System.out.printf(Locale.ROOT, "  %-30s log p = %.3f%n", String.join(sep, s.getTokensList()), s.getLogProb());
+                // where each hypothesis comes from (docs/LEXICON.md): the model's pronunciation lexicon or the model
+                String source = switch (s.getSource()) {
+                    case HYPOTHESIS_SOURCE_LEXICON -> "lexicon";
+                    case HYPOTHESIS_SOURCE_MODEL -> "model";
+                    default -> "";
+                };
+                System.out.printf(Locale.ROOT, "  %-30s log p = %.3f  p = %.3f  %s%n", String.join(sep, s.getTokensList()),
+                        s.getLogProb(), s.getProbability(), source);
             }
             return 0;
         } catch (StatusRuntimeException e) {

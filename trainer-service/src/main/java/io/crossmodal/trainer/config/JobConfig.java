@@ -34,7 +34,9 @@ public record JobConfig(
         // Absent (null) = supervised training only; left out of the JSON so existing configs serialise unchanged.
         @JsonInclude(JsonInclude.Include.NON_NULL) Semi semi,
         // The pvae family's settings (family "pvae"; absent = its defaults); left out of the JSON when absent.
-        @JsonInclude(JsonInclude.Include.NON_NULL) PvaeConfig pvae) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) PvaeConfig pvae,
+        // Absent (null) = the defaults of LexiconConfig; left out of the JSON so existing configs serialise unchanged.
+        @JsonInclude(JsonInclude.Include.NON_NULL) LexiconConfig lexicon) {
 
     private static final ObjectMapper JSON = Json.STRICT;
 
@@ -246,16 +248,47 @@ public record JobConfig(
         }
     }
 
+    /**
+     * The pronunciation lexicon a seq2seq bundle carries (docs/LEXICON.md).
+     *
+     * @param training write the training entries (the paired split, as the model saw them) into the bundle; default true
+     * @param override a CMUdict text file (any phoneme inventory, UTF-8) merged in at registration: each of its words
+     *                 replaces all of that word's training entries; its pronunciations are stress-stripped like the
+     *                 training data ({@code data.stripStress}); default none
+     * @param mode     the served default ({@code serving.<role>.decoding.lexicon}): {@code first} (default),
+     *                 {@code model} or {@code lexicon}
+     */
+    public record LexiconConfig(Boolean training, String override, String mode) {
+        public static final Set<String> MODES = Set.of("first", "model", "lexicon");
+
+        public LexiconConfig {
+            training = training == null || training;
+            mode = mode == null ? "first" : mode;
+            if (!MODES.contains(mode)) {
+                throw new IllegalArgumentException("lexicon.mode must be one of " + new java.util.TreeSet<>(MODES) + ", got '"
+                        + mode + "'");
+            }
+            if (override != null && override.isBlank()) {
+                throw new IllegalArgumentException("lexicon.override must name a file (or be left out)");
+            }
+        }
+    }
+
+    /** The lexicon settings, their defaults when the config has no {@code lexicon} section. */
+    public LexiconConfig lexiconConfig() {
+        return lexicon != null ? lexicon : new LexiconConfig(null, null, null);
+    }
+
     /** A config without a family section (every family but pvae). */
     public JobConfig(String name, String family, Data data, Split split, Model model, Train train, List<String> components,
             Long seed, Boolean export, String runDir, String registryDir, Semi semi) {
-        this(name, family, data, split, model, train, components, seed, export, runDir, registryDir, semi, null);
+        this(name, family, data, split, model, train, components, seed, export, runDir, registryDir, semi, null, null);
     }
 
     /** The config as it was before the {@code semi} section existed (no semi-supervised training). */
     public JobConfig(String name, String family, Data data, Split split, Model model, Train train, List<String> components,
             Long seed, Boolean export, String runDir, String registryDir) {
-        this(name, family, data, split, model, train, components, seed, export, runDir, registryDir, null, null);
+        this(name, family, data, split, model, train, components, seed, export, runDir, registryDir, null, null, null);
     }
 
     public JobConfig {
@@ -311,12 +344,12 @@ public record JobConfig(
     public JobConfig withEpochs(int epochs) {
         Train t = new Train(train.batchSize(), train.learningRate(), epochs, train.maxSteps(), train.patience(),
                 train.clipNorm(), train.lrDecay(), train.threads(), train.devWords(), train.beamWidth());
-        return new JobConfig(name, family, data, split, model, t, components, seed, export, runDir, registryDir, semi, pvae);
+        return new JobConfig(name, family, data, split, model, t, components, seed, export, runDir, registryDir, semi, pvae, lexicon);
     }
 
     /** The same job run in {@code runDir}, registering into {@code registryDir} (where the Trainer API places a job). */
     public JobConfig withPlacement(String runDir, String registryDir) {
-        return new JobConfig(name, family, data, split, model, train, components, seed, export, runDir, registryDir, semi, pvae);
+        return new JobConfig(name, family, data, split, model, train, components, seed, export, runDir, registryDir, semi, pvae, lexicon);
     }
 
     public SplitConfig splitConfig() {

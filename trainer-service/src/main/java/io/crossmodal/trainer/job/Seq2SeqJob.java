@@ -59,7 +59,8 @@ public final class Seq2SeqJob {
         JobConfig.Data d = cfg.data();
         Lexicon lex = d.source().equals("cmudict")
                 ? new CmuDictSource().load(d.stripStress())
-                : CmuDictSource.fromPath(Path.of(d.source()), d.stripStress());
+                // a user's lexicon file may use any phoneme inventory; the pinned CMUdict is checked as ARPAbet
+                : CmuDictSource.fromPath(Path.of(d.source()), d.stripStress(), true);
         if (!lex.issues().isEmpty()) {
             // line numbers and reasons only: a lexicon's content is never written to a log
             LOG.warnf("%d malformed lexicon lines skipped; first: line %d (%s)", lex.issues().size(),

@@ -110,6 +110,29 @@ public final class StudyRunner {
         return results;
     }
 
+    /**
+     * Runs the plan's run number {@code index} (0-based, plan order) unless it has finished: one pod of the
+     * study's Kubernetes Indexed Job ({@link StudyJobManifest}). No report: the runs of the other indexes are
+     * not done yet; {@code --report-only} gathers them all from the shared volume afterwards.
+     */
+    public RunResult runIndex(int index) throws IOException, InterruptedException {
+        List<StudyConfig.Run> plan = cfg.plan();
+        if (index < 0 || index >= plan.size()) {
+            throw new IllegalArgumentException("study " + cfg.name() + " has runs 0.." + (plan.size() - 1) + ", got index " + index);
+        }
+        StudyConfig.Run r = plan.get(index);
+        RunResult done = RunResult.load(runDir(r));
+        if (done != null) {
+            out.printf(Locale.ROOT, "study %s run %d (%s): already finished%n", cfg.name(), index, r.id());
+            return done;
+        }
+        out.printf(Locale.ROOT, "study %s run %d of %d: %s -> %s%n", cfg.name(), index, plan.size(), r.id(), runDir(r));
+        Files.createDirectories(Path.of(cfg.outDir()));
+        RunResult res = execute(r);
+        out.printf(Locale.ROOT, "%s finished in %.0f s%n", r.id(), res.seconds());
+        return res;
+    }
+
     /** Results of every finished run of the plan. */
     public List<RunResult> collect(List<StudyConfig.Run> plan) throws IOException {
         List<RunResult> results = new ArrayList<>();

@@ -1,8 +1,10 @@
 package io.crossmodal.family.seq2seq.serving;
 
 import com.google.protobuf.Message;
+import io.crossmodal.family.seq2seq.lexicon.LexiconMode;
 import io.crossmodal.family.seq2seq.search.SearchOptions;
 import io.crossmodal.family.seq2seq.vocab.Vocabulary;
+import io.crossmodal.proto.common.v1.HypothesisSource;
 import io.crossmodal.proto.common.v1.ScoredSequences;
 import io.crossmodal.proto.decoder.v1.DecodeRequest;
 import io.crossmodal.proto.decoder.v1.DecodeResponse;
@@ -23,21 +25,51 @@ import java.util.Locale;
  * A seq2seq component served by the Encoder ({@code EncodeRequest}: beam search) or the Decoder
  * ({@code DecodeRequest}: greedy, beam or sampling): token sequence in, n-best sequences out.
  * Requests whose search options share a {@link SearchOptions#batchKey()} run as one batched search,
- * each keeping its own length limit, n-best and sampling seed.
+ * each keeping its own length limit, n-best and sampling seed. With a lexicon in the bundle
+ * ({@link LexiconServing}) an input the lexicon holds is answered from it, without running the model
+ * unless n_best asks for more hypotheses than the lexicon has (requests answered by the lexicon alone
+ * share their own batch key, so they never wait for or join a model batch).
  */
 public final class Seq2SeqServedModel implements ServedModel<Seq2SeqServedModel.Input, List<ScoredSequence>> {
 
-    /** An admitted request: its source ids and search options. */
-    public record Input(long[] sourceIds, SearchOptions options) {
+    /**
+     * An admitted request: its source ids (null when only the lexicon answers), search options, and the
+     * lexicon's hypotheses (empty when the model alone answers).
+     */
+    public record Input(long[] sourceIds, SearchOptions options, List<ScoredSequence> lexicon) {
+
+        public Input {
+            lexicon = List.copyOf(lexicon);
+        }
+
+        /** A request the model alone answers. */
+        public Input(long[] sourceIds, SearchOptions options) {
+            this(sourceIds, options, List.of());
+        }
+
+        /** Whether the model runs for this request. */
+        public boolean runsModel() {
+            return sourceIds != null;
+        }
     }
+
+    /** The batch key of requests the lexicon alone answers. */
+    private static final Object LEXICON_ONLY = "lexicon-only";
 
     private final Seq2SeqPredictor predictor;
     private final Bundle bundle;
     private final String component;
     private final ServingSpec spec;
     private final Seq2SeqLimits limits;
+    private final LexiconServing lexicon;
 
     public Seq2SeqServedModel(Seq2SeqPredictor predictor, Bundle bundle, String component, ServingSpec spec, Seq2SeqLimits limits) {
+        this(predictor, bundle, component, spec, limits, LexiconServing.NONE);
+    }
+
+    public Seq2SeqServedModel(Seq2SeqPredictor predictor, Bundle bundle, String component, ServingSpec spec, Seq2SeqLimits limits,
+            LexiconServing lexicon) {
+        this.lexicon = lexicon;
         this.predictor = predictor;
         this.bundle = bundle;
         this.component = component;
@@ -60,6 +92,11 @@ public final class Seq2SeqServedModel implements ServedModel<Seq2SeqServedModel.
         return limits;
     }
 
+    /** The lexicon side (LexiconServing.NONE for a bundle without lexicon). */
+    public LexiconServing lexicon() {
+        return lexicon;
+    }
+
     /** The predictor (for in-process callers such as benchmarks). */
     public Seq2SeqPredictor predictor() {
         return predictor;
@@ -67,7 +104,8 @@ public final class Seq2SeqServedModel implements ServedModel<Seq2SeqServedModel.
 
     /**
      * Checks, in this order: the search options (against the limits); an input at all; the tokens
-     * against the limits; the input kind (a seq2seq model takes only tokens); every symbol (an unknown
+     * against the limits; the input kind (a seq2seq model takes only tokens); the lexicon mode (an input
+     * the lexicon answers alone is not checked against the model's vocabulary); every symbol (an unknown
      * or reserved one is rejected naming it, its position and the accepted symbols).
      */
     @Override
@@ -75,14 +113,17 @@ public final class Seq2SeqServedModel implements ServedModel<Seq2SeqServedModel.
         List<String> tokens;
         String inputCase;
         SearchOptions options;
+        LexiconMode mode;
         if (request instanceof EncodeRequest r) {
             tokens = r.getTokens().getTokensList();
             inputCase = r.getInputCase().name();
             options = Seq2SeqRequests.options(r, tokens.size(), limits);
+            mode = LexiconMode.ofRequest(r.getLexicon(), lexicon.defaultMode());
         } else if (request instanceof DecodeRequest r) {
             tokens = r.getTokens().getTokensList();
             inputCase = r.getInputCase().name();
             options = Seq2SeqRequests.options(r, tokens.size(), limits);
+            mode = LexiconMode.ofRequest(r.getLexicon(), lexicon.defaultMode());
         } else {
             throw new InvalidInputException("a seq2seq model takes Encode or Decode requests, got "
                     + request.getDescriptorForType().getName());
@@ -102,27 +143,43 @@ public final class Seq2SeqServedModel implements ServedModel<Seq2SeqServedModel.
             throw new InvalidInputException("model " + modelName() + " (component " + component + ", a seq2seq model) takes a"
                     + " token sequence; " + inputCase.toLowerCase(Locale.ROOT) + " input is not supported");
         }
+        List<ScoredSequence> fromLexicon = lexicon.answer(tokens, mode, modelName());
+        if (mode == LexiconMode.LEXICON || (!fromLexicon.isEmpty() && options.nBest() <= fromLexicon.size())) {
+            return new Input(null, options, fromLexicon);
+        }
         try {
-            return new Input(predictor.sourceIds(tokens), options);
+            return new Input(predictor.sourceIds(tokens), options, fromLexicon);
         } catch (InvalidInputException e) {
+            if (!fromLexicon.isEmpty()) {
+                // a lexicon word with symbols the model does not know (an override's new letter): the lexicon answers
+                return new Input(null, options, fromLexicon);
+            }
             throw new InvalidInputException(describe(e), e.inputIndex(), e.position(), e.symbol());
         }
     }
 
     @Override
     public Object batchKey(Input input) {
-        return input.options().batchKey();
+        return input.runsModel() ? input.options().batchKey() : LEXICON_ONLY;
     }
 
     @Override
     public List<List<ScoredSequence>> run(List<Input> batch, RunControl control) {
-        long[][] sources = new long[batch.size()][];
-        List<SearchOptions> options = new ArrayList<>(batch.size());
+        List<Input> modelInputs = batch.stream().filter(Input::runsModel).toList();
+        long[][] sources = new long[modelInputs.size()][];
+        List<SearchOptions> options = new ArrayList<>(modelInputs.size());
         for (int i = 0; i < sources.length; i++) {
-            sources[i] = batch.get(i).sourceIds();
-            options.add(batch.get(i).options());
+            sources[i] = modelInputs.get(i).sourceIds();
+            options.add(modelInputs.get(i).options());
         }
-        return predictor.transduce(sources, options, control);
+        List<List<ScoredSequence>> fromModel = sources.length == 0 ? List.of() : predictor.transduce(sources, options, control);
+        List<List<ScoredSequence>> out = new ArrayList<>(batch.size());
+        int next = 0;
+        for (Input input : batch) {
+            List<ScoredSequence> model = input.runsModel() ? fromModel.get(next++) : List.of();
+            out.add(LexiconServing.combine(input.lexicon(), model, input.options().nBest()));
+        }
+        return out;
     }
 
     @Override
@@ -171,9 +228,13 @@ public final class Seq2SeqServedModel implements ServedModel<Seq2SeqServedModel.
     @Override
     public String describe(Input input, List<ScoredSequence> output) {
         SearchOptions search = input.options();
-        return String.format(Locale.ROOT, "%d symbols -> %d sequences (%s)", input.sourceIds().length, output.size(),
+        if (!input.runsModel()) {
+            return String.format(Locale.ROOT, "%d sequences from the lexicon", output.size());
+        }
+        return String.format(Locale.ROOT, "%d symbols -> %d sequences (%s%s)", input.sourceIds().length, output.size(),
                 search.mode() == SearchOptions.Mode.BEAM ? "beam width " + search.beamWidth()
-                        : search.mode().name().toLowerCase(Locale.ROOT));
+                        : search.mode().name().toLowerCase(Locale.ROOT),
+                input.lexicon().isEmpty() ? "" : ", " + input.lexicon().size() + " from the lexicon");
     }
 
     @Override
@@ -181,14 +242,22 @@ public final class Seq2SeqServedModel implements ServedModel<Seq2SeqServedModel.
         predictor.close();
     }
 
-    /** The hypotheses as a ScoredSequences message, best (highest log-probability) first. */
+    /**
+     * The hypotheses as a ScoredSequences message: lexicon hypotheses first in lexicon order (the primary
+     * entry first), then model hypotheses best (highest log-probability) first; each with its source and
+     * probability.
+     */
     public static ScoredSequences scoredSequences(List<ScoredSequence> hypotheses) {
         List<ScoredSequence> sorted = new ArrayList<>(hypotheses);
-        sorted.sort(Comparator.comparingDouble(ScoredSequence::logProb).reversed());
+        // stable: lexicon entries keep their order (all of a word's entries have the same probability)
+        sorted.sort(Comparator.comparing((ScoredSequence h) -> h.source() != ScoredSequence.Source.LEXICON)
+                .thenComparing(Comparator.comparingDouble(ScoredSequence::logProb).reversed()));
         ScoredSequences.Builder b = ScoredSequences.newBuilder();
         for (ScoredSequence h : sorted) {
             b.addSequences(io.crossmodal.proto.common.v1.ScoredSequence.newBuilder()
-                    .addAllTokens(h.symbols()).setLogProb(h.logProb()));
+                    .addAllTokens(h.symbols()).setLogProb(h.logProb()).setProbability(h.probability())
+                    .setSource(h.source() == ScoredSequence.Source.LEXICON ? HypothesisSource.HYPOTHESIS_SOURCE_LEXICON
+                            : HypothesisSource.HYPOTHESIS_SOURCE_MODEL));
         }
         return b.build();
     }

@@ -13,7 +13,9 @@ import java.util.Map;
  * The seq2seq family's serving plug-in: bundles whose manifest names family {@code seq2seq} (or
  * that have a {@code seq2seq} component: older bundles' family field was free text). The Encoder serves the
  * posterior q(y|x) ({@code p2g}: phonemes to spellings), the Decoder the channel p(x|y) ({@code g2p}),
- * unless the bundle's serving settings name another component for the role.
+ * unless the bundle's serving settings name another component for the role. A bundle with a
+ * pronunciation lexicon ({@code lexicon.dict}) is served lexicon-first unless its serving settings or
+ * the request say otherwise ({@link LexiconServing}).
  */
 public final class Seq2SeqServingFamily implements ServingFamily {
 
@@ -43,7 +45,9 @@ public final class Seq2SeqServingFamily implements ServingFamily {
                     + " service role '" + context.role() + "' (serving." + context.role() + ".component)");
         }
         Seq2SeqLimits limits = Seq2SeqLimits.resolve(context, spec);
+        // the lexicon first: a bad lexicon file or setting fails the load before any session is opened
+        LexiconServing lexicon = LexiconServing.load(bundle, component, spec);
         Seq2SeqPredictor predictor = Seq2SeqPredictor.create(bundle, component, context.sessions(), limits.maxInputLength());
-        return new Seq2SeqServedModel(predictor, bundle, component, spec, limits);
+        return new Seq2SeqServedModel(predictor, bundle, component, spec, limits, lexicon);
     }
 }

@@ -4,6 +4,7 @@ import io.crossmodal.datasets.cmudict.Lexicon;
 import io.crossmodal.datasets.split.SplitName;
 import io.crossmodal.datasets.split.Splitter;
 import io.crossmodal.family.seq2seq.eval.EvalReport;
+import io.crossmodal.family.seq2seq.lexicon.PronunciationLexicon;
 import io.crossmodal.family.seq2seq.onnx.OrtSeq2Seq;
 import io.crossmodal.family.seq2seq.serving.Seq2SeqPredictor;
 import io.crossmodal.lifecycle.Lineage;
@@ -64,6 +65,10 @@ public final class Seq2SeqTrainingFamily implements TrainingFamily {
     @Override
     public Trained train(JobConfig cfg, Path runDir, ProgressListener progress, BooleanSupplier cancelled) throws IOException {
         long start = System.nanoTime();
+        if (cfg.lexiconConfig().override() != null) {
+            // a bad override file fails the job now, not after the training it would have wasted
+            BundleLexicon.override(Path.of(cfg.lexiconConfig().override()), cfg.data().stripStress());
+        }
         Lexicon lexicon = Seq2SeqJob.loadLexicon(cfg);
         Seq2SeqJob.TrainedModels models = cfg.semiEnabled()
                 ? new NoisyChannelJob(progress, cancelled).train(cfg, lexicon, runDir)
@@ -147,8 +152,12 @@ public final class Seq2SeqTrainingFamily implements TrainingFamily {
         @Override
         public BundleContent export() {
             BundleExporter.Graphs graphs = BundleExporter.graphs(models);
+            // the pronunciation lexicon travels with the graphs (checksummed like them) and sets the served default mode
+            PronunciationLexicon lexicon = BundleLexicon.build(models.config, models.data.split);
+            Map<String, byte[]> files = new LinkedHashMap<>(graphs.files());
+            files.putAll(BundleLexicon.files(lexicon));
             return new BundleContent(graphs.specs(), BundleExporter.vocabularies(models), BundleExporter.fingerprint(models),
-                    graphs.files(), Map.of());
+                    files, BundleLexicon.serving(models.config, lexicon));
         }
 
         @Override
