@@ -84,6 +84,9 @@ public final class TrainerCli {
                 case "pvae-train", "pvae-study" -> {
                     return io.crossmodal.trainer.family.pvae.PvaeCommands.run(cmd, rest);
                 }
+                case "vqvae-train", "vqvae-study" -> {
+                    return io.crossmodal.trainer.family.vqvae.VqvaeCommands.run(cmd, rest);
+                }
                 case "evaluate" -> {
                     EvaluateCommand.run(rest);
                     return 0;
