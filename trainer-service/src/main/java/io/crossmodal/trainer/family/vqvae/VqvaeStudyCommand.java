@@ -4,7 +4,10 @@ import io.crossmodal.trainer.family.vqvae.study.VqvaeStudy;
 import io.crossmodal.trainer.family.vqvae.study.VqvaeStudyConfig;
 import java.nio.file.Path;
 
-/** {@code vqvae-study --config FILE [--speech-dir DIR]}: the study of {@link VqvaeStudy}. */
+/**
+ * {@code vqvae-study --config FILE [--speech-dir DIR] [--report-only]}: the study of {@link VqvaeStudy};
+ * {@code --report-only} trains nothing and reports the runs that have finished (with the figures).
+ */
 final class VqvaeStudyCommand {
 
     private VqvaeStudyCommand() {
@@ -15,7 +18,9 @@ final class VqvaeStudyCommand {
         Path jobFile = config.toAbsolutePath().getParent().resolve(study.job());
         VqvaeConfig base = VqvaeCommands.speechDir(VqvaeConfig.read(jobFile), args);
         VqvaeCommands.threads(base.threads());
-        new VqvaeStudy(study, base, "scripts/crossmodal vqvae-study " + String.join(" ", args), System.out).run();
+        boolean reportOnly = java.util.Arrays.asList(args).contains("--report-only");
+        new VqvaeStudy(study, base, "scripts/crossmodal vqvae-study " + String.join(" ", args).replace(" --report-only", ""),
+                System.out, reportOnly).run();
         return 0;
     }
 }

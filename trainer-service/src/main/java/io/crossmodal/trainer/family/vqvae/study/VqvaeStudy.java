@@ -41,7 +41,15 @@ public final class VqvaeStudy {
     private final String command;
     private final PrintStream out;
 
+    private final boolean reportOnly;
+
     public VqvaeStudy(VqvaeStudyConfig study, VqvaeConfig base, String command, PrintStream out) {
+        this(study, base, command, out, false);
+    }
+
+    /** {@code reportOnly}: no training; report the runs that have finished and draw the figures. */
+    public VqvaeStudy(VqvaeStudyConfig study, VqvaeConfig base, String command, PrintStream out, boolean reportOnly) {
+        this.reportOnly = reportOnly;
         this.study = study;
         this.base = base;
         this.command = command;
@@ -68,6 +76,8 @@ public final class VqvaeStudy {
                     Map<String, Double> metrics;
                     if (Files.exists(metricsFile)) {
                         metrics = readMetrics(metricsFile);
+                    } else if (reportOnly) {
+                        continue;
                     } else {
                         VqvaeConfig cfg = base.with(bottleneck, jitter, seed, dir.toString());
                         try (NDManager m = NDManager.newBaseManager()) {
@@ -81,10 +91,12 @@ public final class VqvaeStudy {
                     }
                     out.println(name + ": " + metrics);
                     results.add(new RunResult(name, bottleneck, jitter, seed, metrics));
-                    report(results, seconds, data);
+                    report(results, seconds, data, null);
                 }
             }
         }
+        String caption = figures(results, data);
+        report(results, seconds, data, caption);
         return results;
     }
 
@@ -110,7 +122,25 @@ public final class VqvaeStudy {
         "recon_mse_teacher_forced", "recon_mse_free_running", "codebook_perplexity", "dead_codes", "bits_per_second",
         "entropy_bits_per_second"};
 
-    void report(List<RunResult> results, double seconds, VqvaeData data) throws IOException {
+    /**
+     * Spectrograms and WAVs from the VQ + jitter run with the best digit probe (else the first
+     * finished run), voice-converted to the first of the held-out speakers; null when no run finished.
+     */
+    private String figures(List<RunResult> results, VqvaeData data) throws IOException {
+        RunResult best = results.stream().filter(r -> r.bottleneck().equals("vq") && r.jitter())
+                .max(java.util.Comparator.comparingDouble(r -> r.metrics().get("digit_probe_mlp")))
+                .orElse(results.isEmpty() ? null : results.get(0));
+        if (best == null) {
+            return null;
+        }
+        Path dir = Path.of(study.runRoot()).resolve(best.name());
+        String caption = io.crossmodal.trainer.family.vqvae.eval.VqvaeFigures.write(
+                base.with(best.bottleneck(), best.jitter(), best.seed(), dir.toString()), dir, data,
+                study.heldOutSpeakers().get(0), Path.of(study.outDir()));
+        return "run " + best.name() + ": " + caption;
+    }
+
+    void report(List<RunResult> results, double seconds, VqvaeData data, String figureCaption) throws IOException {
         Path outDir = Path.of(study.outDir());
         Files.createDirectories(outDir);
         Map<String, List<RunResult>> groups = new LinkedHashMap<>();
@@ -157,6 +187,13 @@ public final class VqvaeStudy {
         md.append("\nReconstruction errors are mean squared errors in standardised log-mel units (per-bin z-scores of the "
                 + "training set) on the test takes. Bits/s are those of the unit stream at the latent rate above; continuous "
                 + "bottlenecks have none. `probes.png`: each run's speaker probe (x) against its digit probe (y), MLP probes.\n");
+        if (figureCaption != null) {
+            md.append("\n`spectrograms.png` (log-mel, one colour scale): input, free-running reconstruction in the speaker's own "
+                    + "voice, and voice conversion (the same units in another training speaker's voice), made by the exported "
+                    + "ONNX graphs; `input.wav`, `reconstruction.wav`, `voice-conversion.wav`: the three inverted by Griffin-Lim "
+                    + "(8 kHz; the input too, from its log-mel frames, so that no dataset file is copied). ")
+                    .append(figureCaption).append(".\n");
+        }
         Map<String, Object> all = new LinkedHashMap<>();
         all.put("command", command);
         all.put("seeds", study.seeds());

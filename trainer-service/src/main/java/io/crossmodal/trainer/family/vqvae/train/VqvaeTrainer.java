@@ -149,7 +149,7 @@ public final class VqvaeTrainer {
     }
 
     /** What a checkpoint holds: the trainable arrays and, when EMA keeps it out of them, the codebook. */
-    static Map<String, NDArray> savedArrays(VqvaeNet net) {
+    public static Map<String, NDArray> savedArrays(VqvaeNet net) {
         Map<String, NDArray> all = new LinkedHashMap<>(net.parameters());
         if (net.codebook() != null) {
             all.putIfAbsent("codebook", net.codebook());
