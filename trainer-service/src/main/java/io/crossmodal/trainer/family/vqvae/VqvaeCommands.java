@@ -11,8 +11,10 @@ import java.util.Map;
 
 /**
  * The VQ-VAE family's CLI commands, reached from TrainerCli by one dispatch line:
- * {@code vqvae-train --config FILE [--speech-dir DIR]} trains one model, exports and checks its
- * ONNX graphs and evaluates it; {@code vqvae-study --config FILE} runs the study.
+ * {@code vqvae-train --config FILE [--speech-dir DIR] [--registry DIR [--model NAME]]} trains one model,
+ * measures it, exports its ONNX graphs and, with {@code --registry}, writes it as the next version of
+ * model NAME (default {@code units}) there, a bundle the services serve; {@code vqvae-study --config FILE}
+ * runs the study.
  */
 public final class VqvaeCommands {
 
@@ -38,11 +40,24 @@ public final class VqvaeCommands {
         Path runDir = Path.of(cfg.runDir());
         try (NDManager m = NDManager.newBaseManager()) {
             Map<String, Double> metrics = VqvaeRun.trainAndEvaluate(cfg, data, m, runDir, cfg.bottleneck(),
-                    new ConsoleProgress(System.out));
+                    new ConsoleProgress(System.out), registry(args), System.out);
             metrics.forEach((k, v) -> System.out.printf(Locale.ROOT, "%s = %.4f%n", k, v));
             System.out.println("run directory: " + runDir.toAbsolutePath());
         }
         return 0;
+    }
+
+    /** {@code --registry DIR [--model NAME]} (default name {@code units}), or null. */
+    static VqvaeRun.RegistryTarget registry(String[] args) {
+        int i = Arrays.asList(args).indexOf("--registry");
+        if (i < 0) {
+            return null;
+        }
+        if (i + 1 >= args.length) {
+            throw new IllegalArgumentException("--registry needs a directory");
+        }
+        String model = Arrays.asList(args).contains("--model") ? option(args, "--model") : "units";
+        return new VqvaeRun.RegistryTarget(Path.of(args[i + 1]).toAbsolutePath(), model);
     }
 
     static VqvaeConfig speechDir(VqvaeConfig cfg, String[] args) {

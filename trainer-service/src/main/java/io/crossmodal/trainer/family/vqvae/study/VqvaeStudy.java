@@ -105,7 +105,7 @@ public final class VqvaeStudy {
     }
 
     /** The mean duration of the trimmed recordings, which the model's fixed frame count spans. */
-    static double meanTrimmedSeconds(Path dir, SpeechFeatures features) throws IOException {
+    public static double meanTrimmedSeconds(Path dir, SpeechFeatures features) throws IOException {
         double hop = features.config().hopMs() / 1000.0;
         double sum = 0;
         int n = 0;

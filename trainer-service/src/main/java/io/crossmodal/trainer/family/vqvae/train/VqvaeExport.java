@@ -8,7 +8,15 @@ import io.crossmodal.trainer.family.pvae.data.SpokenDigit;
 import io.crossmodal.trainer.family.vqvae.VqvaeConfig;
 import io.crossmodal.trainer.family.vqvae.data.VqvaeData;
 import io.crossmodal.trainer.family.vqvae.model.VqvaeNet;
+import io.crossmodal.family.vqvae.onnx.VqvaeGraphs;
+import io.crossmodal.family.vqvae.serving.VqvaeBundleLayout;
+import io.crossmodal.runtime.bundle.Bundle;
+import io.crossmodal.runtime.bundle.BundleWriter;
+import io.crossmodal.runtime.bundle.FileContent;
+import io.crossmodal.runtime.bundle.Manifest;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -36,6 +44,17 @@ public final class VqvaeExport {
                 tensor(p.get("spk.E")), speakers, FloatTensor.of(centroids), tensor(p.get("rnn.w_ih")),
                 tensor(p.get("rnn.w_hh")), tensor(p.get("rnn.b_ih")), tensor(p.get("rnn.b_hh")),
                 new Linear(tensor(p.get("out.W")), tensor(p.get("out.b"))));
+    }
+
+    /** Writes the model as the next version of {@code model} in the registry at {@code registryDir} (manifest family "vqvae"). */
+    public static Bundle toRegistry(java.nio.file.Path registryDir, String model, VqvaeWeights w, VqvaeGraphs.Graphs g,
+            Map<String, Double> metrics) {
+        VqvaeBundleLayout.Content content = VqvaeBundleLayout.content(w, g, Map.of());
+        Manifest.Builder draft = content.manifest().createdAt(Instant.now());
+        metrics.forEach(draft::metric);
+        Map<String, FileContent> files = new LinkedHashMap<>();
+        content.files().forEach((name, bytes) -> files.put(name, FileContent.of(bytes)));
+        return new BundleWriter(registryDir).write(model, draft.build(), files);
     }
 
     /** Each speaker's mean standardised frame over the training recordings [S][M]. */
