@@ -4,6 +4,8 @@ import io.crossmodal.runtime.bundle.BundleCorruptException;
 import io.crossmodal.runtime.bundle.ModelNotFoundException;
 import io.crossmodal.trainer.family.pvae.PvaeStudyCommand;
 import io.crossmodal.trainer.family.pvae.PvaeTrainCommand;
+import io.crossmodal.trainer.family.vqvae.VqvaeStudyCommand;
+import io.crossmodal.trainer.family.vqvae.VqvaeTrainCommand;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,7 +26,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         description = "Train, evaluate, export and promote crossmodal models; talk to running services.",
         subcommands = {TrainCommand.class, ExportCommand.class, EvaluateCommand.class, StudyCommand.class,
                 ClientCommand.class, PromoteCommand.class, RollbackCommand.class, GcCommand.class, HistoryCommand.class,
-                LineageCommand.class, PvaeTrainCommand.class, PvaeStudyCommand.class},
+                LineageCommand.class, PvaeTrainCommand.class, PvaeStudyCommand.class,
+                VqvaeTrainCommand.class, VqvaeStudyCommand.class},
         footer = {"", "Run 'crossmodal-trainer COMMAND --help' for a command's options.",
                 "Actor (lifecycle records): --actor, else $CROSSMODAL_ACTOR, else the user name.",
                 "Exit codes: 0 ok, 1 failure, 2 usage/invalid input, 3 promotion refused by the gate."})

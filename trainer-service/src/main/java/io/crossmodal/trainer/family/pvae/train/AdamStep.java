@@ -12,7 +12,7 @@ import java.util.Map;
  * OOM-killed. Here every temporary is created from the gradient handle, which is first moved into
  * a per-step manager, so a step frees everything it allocated; moments live beside the parameters.
  */
-final class AdamStep {
+public final class AdamStep {
 
     private static final float BETA1 = 0.9f;
     private static final float BETA2 = 0.999f;
@@ -23,7 +23,7 @@ final class AdamStep {
     private final Map<String, NDArray> v = new HashMap<>();
     private long t;
 
-    AdamStep(float learningRate) {
+    public AdamStep(float learningRate) {
         this.learningRate = learningRate;
     }
 
@@ -31,7 +31,7 @@ final class AdamStep {
      * Applies one step to every parameter unless some gradient is not finite; zeroes the
      * gradients (PyTorch accumulates them) either way. Returns whether the step was applied.
      */
-    boolean step(Map<String, NDArray> params, NDManager scratch) {
+    public boolean step(Map<String, NDArray> params, NDManager scratch) {
         try (NDManager sub = scratch.newSubManager()) {
             Map<String, NDArray> grads = new HashMap<>();
             boolean finite = true;

@@ -1,0 +1,2 @@
+/** The VQ-VAE speech autoencoder family's serving side: plain weights, ONNX graph builders, ONNX Runtime runner (no DJL). */
+package io.crossmodal.family.vqvae;
