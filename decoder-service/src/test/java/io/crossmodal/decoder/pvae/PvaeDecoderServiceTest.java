@@ -1,16 +1,12 @@
 package io.crossmodal.decoder.pvae;
 
-import io.crossmodal.family.pvae.testing.PvaeRegistryResource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.ByteString;
-import io.crossmodal.family.pvae.onnx.OrtPvae;
-import io.crossmodal.family.pvae.testing.PvaeBadInputContract;
+import io.crossmodal.family.pvae.testing.PvaeRegistryResource;
+import io.crossmodal.family.pvae.testing.PvaeServiceContract;
 import io.crossmodal.family.pvae.testing.TinyPvae;
-import io.crossmodal.features.audio.AudioLimits;
 import io.crossmodal.features.audio.AudioSignal;
-import io.crossmodal.features.audio.FbankConfig;
-import io.crossmodal.features.audio.SpeechFeatures;
 import io.crossmodal.proto.common.v1.Audio;
 import io.crossmodal.proto.common.v1.Image;
 import io.crossmodal.proto.common.v1.LatentPartitions;
@@ -20,18 +16,10 @@ import io.crossmodal.proto.decoder.v1.CrossModal;
 import io.crossmodal.proto.decoder.v1.DecodeRequest;
 import io.crossmodal.proto.decoder.v1.DecodeResponse;
 import io.crossmodal.proto.decoder.v1.DecoderGrpc;
-import io.crossmodal.runtime.onnx.SessionFactory;
-import io.crossmodal.serving.common.testing.GrpcTesting;
-import io.grpc.ManagedChannel;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URL;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,40 +27,17 @@ import org.junit.jupiter.api.Test;
  * The Decoder serving a PVAE bundle over its real gRPC server, with no PVAE code in the service:
  * cross-modal generation in one call (spoken content, handwritten style -> a 28x28 image equal to the
  * graphs' output), latents to image and frames, and each bad input INVALID_ARGUMENT with its message
- * ({@link PvaeBadInputContract}, and the latents and request shapes only the Decoder takes).
+ * ({@link PvaeServiceContract}, and the latents and request shapes only the Decoder takes).
  */
 @QuarkusTest
 @WithTestResource(PvaeRegistryResource.class)
-class PvaeDecoderServiceTest extends PvaeBadInputContract {
+class PvaeDecoderServiceTest extends PvaeServiceContract {
 
-    @TestHTTPResource("/")
-    URL base;
-
-    ManagedChannel channel;
     DecoderGrpc.DecoderBlockingStub decoder;
-    static OrtPvae direct;
-    static final SpeechFeatures FEATURES = new SpeechFeatures(FbankConfig.DEFAULT, AudioLimits.DEFAULT, TinyPvae.FRAMES);
-
-    @BeforeAll
-    static void graphs() {
-        direct = new OrtPvae(SessionFactory.cpu(), TinyPvae.graphs(TinyPvae.weights(PvaeRegistryResource.SEED, true, true)),
-                TinyPvae.FRAMES, TinyPvae.MEL);
-    }
-
-    @AfterAll
-    static void closeGraphs() {
-        direct.close();
-    }
 
     @BeforeEach
-    void connect() {
-        channel = GrpcTesting.channel(base);
+    void stub() {
         decoder = DecoderGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        GrpcTesting.close(channel);
     }
 
     static DecodeRequest.Builder request(String model) {

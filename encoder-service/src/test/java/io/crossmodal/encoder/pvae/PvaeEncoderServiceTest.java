@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.ByteString;
 import io.crossmodal.family.pvae.onnx.Latents;
-import io.crossmodal.family.pvae.onnx.OrtPvae;
-import io.crossmodal.family.pvae.testing.PvaeBadInputContract;
 import io.crossmodal.family.pvae.testing.PvaeRegistryResource;
+import io.crossmodal.family.pvae.testing.PvaeServiceContract;
 import io.crossmodal.family.pvae.testing.TinyPvae;
-import io.crossmodal.features.audio.AudioLimits;
 import io.crossmodal.features.audio.AudioSignal;
-import io.crossmodal.features.audio.FbankConfig;
-import io.crossmodal.features.audio.SpeechFeatures;
 import io.crossmodal.proto.common.v1.Audio;
 import io.crossmodal.proto.common.v1.FrameSequence;
 import io.crossmodal.proto.common.v1.Image;
@@ -22,18 +18,10 @@ import io.crossmodal.proto.common.v1.TokenSequence;
 import io.crossmodal.proto.encoder.v1.EncodeRequest;
 import io.crossmodal.proto.encoder.v1.EncodeResponse;
 import io.crossmodal.proto.encoder.v1.EncoderGrpc;
-import io.crossmodal.runtime.onnx.SessionFactory;
-import io.crossmodal.serving.common.testing.GrpcTesting;
-import io.grpc.ManagedChannel;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URL;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,40 +29,17 @@ import org.junit.jupiter.api.Test;
  * The Encoder serving a PVAE bundle over its real gRPC server, with no PVAE code in the service: the
  * partitions it returns for WAV bytes, PCM samples, frames and an image equal the ONNX graphs run
  * directly on the same features (the trainer's front end); each bad input is INVALID_ARGUMENT with its message
- * ({@link PvaeBadInputContract}, and the inputs only the Encoder takes).
+ * ({@link PvaeServiceContract}, and the inputs only the Encoder takes).
  */
 @QuarkusTest
 @WithTestResource(PvaeRegistryResource.class)
-class PvaeEncoderServiceTest extends PvaeBadInputContract {
+class PvaeEncoderServiceTest extends PvaeServiceContract {
 
-    @TestHTTPResource("/")
-    URL base;
-
-    ManagedChannel channel;
     EncoderGrpc.EncoderBlockingStub encoder;
-    static OrtPvae direct;
-    static final SpeechFeatures FEATURES = new SpeechFeatures(FbankConfig.DEFAULT, AudioLimits.DEFAULT, TinyPvae.FRAMES);
-
-    @BeforeAll
-    static void graphs() {
-        direct = new OrtPvae(SessionFactory.cpu(), TinyPvae.graphs(TinyPvae.weights(PvaeRegistryResource.SEED, true, true)),
-                TinyPvae.FRAMES, TinyPvae.MEL);
-    }
-
-    @AfterAll
-    static void closeGraphs() {
-        direct.close();
-    }
 
     @BeforeEach
-    void connect() {
-        channel = GrpcTesting.channel(base);
+    void stub() {
         encoder = EncoderGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        GrpcTesting.close(channel);
     }
 
     static EncodeRequest.Builder request(String model) {

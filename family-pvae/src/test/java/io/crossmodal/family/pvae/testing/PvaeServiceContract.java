@@ -4,25 +4,75 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.crossmodal.family.pvae.onnx.OrtPvae;
+import io.crossmodal.features.audio.AudioLimits;
+import io.crossmodal.features.audio.FbankConfig;
+import io.crossmodal.features.audio.SpeechFeatures;
 import io.crossmodal.proto.common.v1.Audio;
 import io.crossmodal.proto.common.v1.Image;
 import io.crossmodal.proto.common.v1.Latent;
 import io.crossmodal.proto.common.v1.LatentPartition;
 import io.crossmodal.proto.common.v1.LatentPartitions;
+import io.crossmodal.runtime.onnx.SessionFactory;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.quarkus.test.common.http.TestHTTPResource;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Bad PVAE inputs, the same for every service that takes speech or images ({@link PvaeRegistryResource}'s
+ * A service serving {@link PvaeRegistryResource}'s bundles: the shared fixture (a channel to it, the same graphs run
+ * directly, the front end) and the bad PVAE inputs, the same for every service that takes speech or images ({@link PvaeRegistryResource}'s
  * {@code digits}: speech and image; {@code images}: image only): audio too long, an unsupported sample rate,
  * NaN / infinite / out-of-range samples, no samples, an unreadable WAV file, NaN / infinite pixels, a wrong image
  * size or pixel count, speech sent to an image-only model. Each is INVALID_ARGUMENT whose message says what is wrong,
- * and the service keeps serving. A subclass (a {@code @QuarkusTest}) says how its service carries each input.
+ * and the service keeps serving. A subclass ({@code @QuarkusTest @WithTestResource(PvaeRegistryResource.class)}) says
+ * how its service carries each input.
  */
-public abstract class PvaeBadInputContract {
+public abstract class PvaeServiceContract {
+
+    @TestHTTPResource("/")
+    protected URL base;
+
+    /** A plaintext channel to the service under test, opened before and closed after each test. */
+    protected ManagedChannel channel;
+
+    /** The same graphs as the served {@code digits} bundle, run directly: what the service must answer. */
+    protected static OrtPvae direct;
+
+    /** The trainer's front end with the tiny model's frame count. */
+    protected static final SpeechFeatures FEATURES = new SpeechFeatures(FbankConfig.DEFAULT, AudioLimits.DEFAULT, TinyPvae.FRAMES);
+
+    @BeforeAll
+    static void graphs() {
+        direct = new OrtPvae(SessionFactory.cpu(), TinyPvae.graphs(TinyPvae.weights(PvaeRegistryResource.SEED, true, true)),
+                TinyPvae.FRAMES, TinyPvae.MEL);
+    }
+
+    @AfterAll
+    static void closeGraphs() {
+        direct.close();
+    }
+
+    @BeforeEach
+    void connect() {
+        channel = ManagedChannelBuilder.forAddress(base.getHost(), base.getPort()).usePlaintext().build();
+    }
+
+    @AfterEach
+    void disconnect() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
 
     /** Sends PCM samples to {@code model} in this service's request; a failure is a StatusRuntimeException. */
     protected abstract void sendAudio(String model, Audio audio);
