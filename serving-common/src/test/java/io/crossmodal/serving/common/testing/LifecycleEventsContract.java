@@ -131,7 +131,7 @@ public abstract class LifecycleEventsContract {
             registry.setAlias(MODEL, "production", 2);
             LifecycleEvent promoted = log.append(EventLog.event(LifecycleEvent.PROMOTED, MODEL, 2, "production", 1,
                     "test", "promote"));
-            eventSwitchMs.add(publishAndTimeSwitch(broker, promoted, "2", EVENT_SWITCH_MS));
+            eventSwitchMs.add(publishAndTimeSwitch(broker, promoted, "2", EVENT_SWITCH_MS, true));
             await("applied counted", 60_000, () -> events.count(LifecycleEvents.APPLIED) == 1);
 
             // 2. duplicate, stale, other model, other alias, garbage: nothing moves
@@ -164,7 +164,7 @@ public abstract class LifecycleEventsContract {
             registry.setAlias(MODEL, "production", 1);
             LifecycleEvent rolledBack = log.append(EventLog.event(LifecycleEvent.ROLLED_BACK, MODEL, 1, "production", 2,
                     "test", "rollback"));
-            eventSwitchMs.add(publishAndTimeSwitch(broker, rolledBack, "1", EVENT_SWITCH_MS));
+            eventSwitchMs.add(publishAndTimeSwitch(broker, rolledBack, "1", EVENT_SWITCH_MS, true));
 
             // 4. broker down: the alias moves, no event can arrive; the service serves on and reconciles
             long stopping = System.nanoTime();
@@ -190,7 +190,9 @@ public abstract class LifecycleEventsContract {
             registry.setAlias(MODEL, "production", 2);
             LifecycleEvent afterOutage = log.append(EventLog.event(LifecycleEvent.PROMOTED, MODEL, 2, "production", 3,
                     "test", "after outage"));
-            long reconnectMs = publishAndTimeSwitch(broker, afterOutage, "2", EVENT_SWITCH_MS);
+            // (the event, or the reconciliation the consumer runs when it gets its partition back, whichever comes first:
+            // both are the event path, the poll never runs; so the applied counter is not required to rise here)
+            long reconnectMs = publishAndTimeSwitch(broker, afterOutage, "2", EVENT_SWITCH_MS, false);
 
             stop.set(true);
             for (Future<?> c : clients) {
@@ -263,18 +265,21 @@ public abstract class LifecycleEventsContract {
 
     /**
      * Publishes the event and returns the ms from publishing to the first answer by {@code version} (reported, not
-     * asserted; {@code limitMs} only guards against a hang). The event must be counted as applied, and every request
+     * asserted; {@code limitMs} only guards against a hang). With {@code eventApplies} the event must be counted as
+     * applied (not merely found unchanged after another re-check moved the version); every request
      * sent after that answer must be answered by {@code version}.
      */
-    private long publishAndTimeSwitch(EmbeddedKafka broker, LifecycleEvent event, String version, long limitMs)
-            throws InterruptedException {
+    private long publishAndTimeSwitch(EmbeddedKafka broker, LifecycleEvent event, String version, long limitMs,
+            boolean eventApplies) throws InterruptedException {
         long applied = events.count(LifecycleEvents.APPLIED);
         long published = System.nanoTime();
         publish(broker, event);
         long firstDone = awaitVersionSince(version, published, limitMs);
         long ms = (firstDone - published) / 1_000_000;
         // the event did it (the poll does not run during the test): the service counted it as applied
-        await(event.type() + " counted as applied", limitMs, () -> events.count(LifecycleEvents.APPLIED) > applied);
+        if (eventApplies) {
+            await(event.type() + " counted as applied", limitMs, () -> events.count(LifecycleEvents.APPLIED) > applied);
+        }
         await("steady load after the switch", limitMs, () -> outcomes.stream().filter(o -> o.sentNanos() > firstDone).count() >= 3);
         List<Outcome> after = outcomes.stream().filter(o -> o.sentNanos() > firstDone).toList();
         assertTrue(after.stream().allMatch(o -> version.equals(o.version())),
