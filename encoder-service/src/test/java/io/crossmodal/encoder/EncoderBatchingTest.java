@@ -4,7 +4,6 @@ import static io.crossmodal.serving.common.testing.LoadTestingRegistryResource.B
 import static io.crossmodal.serving.common.testing.LoadTestingRegistryResource.MERGE;
 import static io.crossmodal.serving.common.testing.LoadTestingRegistryResource.STREAM_IN_FLIGHT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.util.concurrent.ListenableFuture;
@@ -16,8 +15,8 @@ import io.crossmodal.proto.encoder.v1.EncoderGrpc;
 import io.crossmodal.serving.common.batching.BatchStats;
 import io.crossmodal.serving.common.testing.GrpcTesting;
 import io.crossmodal.serving.common.testing.LoadTestingRegistryResource;
+import io.crossmodal.serving.common.testing.StreamExchange;
 import io.grpc.ManagedChannel;
-import io.grpc.stub.StreamObserver;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -25,10 +24,7 @@ import jakarta.inject.Inject;
 import java.net.URL;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,30 +89,12 @@ class EncoderBatchingTest {
     @Test
     void encodeStreamAnswersEveryRequestInOrderWithItsId() throws Exception {
         int n = 25;
-        List<EncodeResponse> responses = new CopyOnWriteArrayList<>();
-        CountDownLatch done = new CountDownLatch(1);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        StreamObserver<EncodeRequest> out = EncoderGrpc.newStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
-                .encodeStream(new StreamObserver<>() {
-                    public void onNext(EncodeResponse r) {
-                        responses.add(r);
-                    }
-
-                    public void onError(Throwable t) {
-                        failure.set(t);
-                        done.countDown();
-                    }
-
-                    public void onCompleted() {
-                        done.countDown();
-                    }
-                });
+        List<EncodeRequest> requests = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            out.onNext(i == 4 ? request(BULK, "s" + i, List.of("K", "AE1"), 1) : request(BULK, "s" + i, PHONES.get(i % PHONES.size()), 2));
+            requests.add(i == 4 ? request(BULK, "s" + i, List.of("K", "AE1"), 1) : request(BULK, "s" + i, PHONES.get(i % PHONES.size()), 2));
         }
-        out.onCompleted();
-        assertTrue(done.await(60, TimeUnit.SECONDS));
-        assertNull(failure.get());
+        List<EncodeResponse> responses = StreamExchange.exchange(
+                EncoderGrpc.newStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)::encodeStream, requests, 60);
         assertEquals(n, responses.size());
         for (int i = 0; i < n; i++) {
             EncodeResponse r = responses.get(i);

@@ -25,6 +25,7 @@ import io.quarkus.test.junit.TestProfile;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -43,13 +44,10 @@ class EncoderSecurityTest {
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            TestPki pki = TestPki.shared();
-            return Map.of(
-                    "crossmodal.tls.cert", pki.server.cert().toString(),
-                    "crossmodal.tls.key", pki.server.key().toString(),
-                    "crossmodal.tls.client-ca", pki.ca.toString(),
-                    "crossmodal.auth.enabled", "true",
-                    "crossmodal.auth.token-file", pki.tokenFile.toString());
+            Map<String, String> config = TestPki.shared().serverTls(true);
+            config.put("crossmodal.auth.enabled", "true");
+            config.put("crossmodal.auth.token-file", TestPki.shared().tokenFile.toString());
+            return config;
         }
     }
 
@@ -81,6 +79,32 @@ class EncoderSecurityTest {
         } finally {
             TestChannels.close(mutual);
             TestChannels.close(serverOnly);
+        }
+    }
+
+    /**
+     * A client that presents a certificate of another CA, or an expired one of the trusted CA, is refused by the
+     * TLS handshake itself (UNAVAILABLE, before any call or token is looked at); the same client code with the valid
+     * certificate gets through, so the refusals are the certificates' doing.
+     */
+    @Test
+    void untrustedAndExpiredClientCertificatesAreRefusedAtTheHandshake() throws Exception {
+        for (TestPki.Pair bad : List.of(pki.rogueClient, pki.expiredClient)) {
+            ManagedChannel ch = TestChannels.tlsPresenting(base.getPort(), pki.ca, bad);
+            try {
+                var stub = TestChannels.withToken(EncoderGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS), pki.token);
+                StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub.modelInfo(INFO));
+                assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), bad.cert() + ": " + e.getStatus());
+            } finally {
+                TestChannels.close(ch);
+            }
+        }
+        ManagedChannel good = TestChannels.tlsPresenting(base.getPort(), pki.ca, pki.client);
+        try {
+            assertEquals("tiny", TestChannels.withToken(EncoderGrpc.newBlockingStub(good).withDeadlineAfter(30, TimeUnit.SECONDS),
+                    pki.token).modelInfo(INFO).getResolved().getName());
+        } finally {
+            TestChannels.close(good);
         }
     }
 

@@ -1,21 +1,14 @@
 package io.crossmodal.decoder.pvae;
 
-import io.crossmodal.family.pvae.testing.PvaeRegistryResource;
-import static io.crossmodal.serving.common.testing.GrpcTesting.fails;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import io.crossmodal.family.pvae.onnx.OrtPvae;
+import io.crossmodal.family.pvae.testing.PvaeRegistryResource;
+import io.crossmodal.family.pvae.testing.PvaeServiceContract;
 import io.crossmodal.family.pvae.testing.TinyPvae;
-import io.crossmodal.features.audio.AudioLimits;
 import io.crossmodal.features.audio.AudioSignal;
-import io.crossmodal.features.audio.FbankConfig;
-import io.crossmodal.features.audio.SpeechFeatures;
 import io.crossmodal.proto.common.v1.Audio;
 import io.crossmodal.proto.common.v1.Image;
-import io.crossmodal.proto.common.v1.Latent;
-import io.crossmodal.proto.common.v1.LatentPartition;
 import io.crossmodal.proto.common.v1.LatentPartitions;
 import io.crossmodal.proto.common.v1.Modality;
 import io.crossmodal.proto.common.v1.ModelRef;
@@ -23,59 +16,28 @@ import io.crossmodal.proto.decoder.v1.CrossModal;
 import io.crossmodal.proto.decoder.v1.DecodeRequest;
 import io.crossmodal.proto.decoder.v1.DecodeResponse;
 import io.crossmodal.proto.decoder.v1.DecoderGrpc;
-import io.crossmodal.runtime.onnx.SessionFactory;
-import io.crossmodal.serving.common.testing.GrpcTesting;
-import io.grpc.ManagedChannel;
-import io.grpc.Status;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URL;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The Decoder serving a PVAE bundle over its real gRPC server, with no PVAE code in the service:
  * cross-modal generation in one call (spoken content, handwritten style -> a 28x28 image equal to the
- * graphs' output), latents to image and frames, and each bad input INVALID_ARGUMENT with its message.
+ * graphs' output), latents to image and frames, and each bad input INVALID_ARGUMENT with its message
+ * ({@link PvaeServiceContract}, and the latents and request shapes only the Decoder takes).
  */
 @QuarkusTest
 @WithTestResource(PvaeRegistryResource.class)
-class PvaeDecoderServiceTest {
+class PvaeDecoderServiceTest extends PvaeServiceContract {
 
-    @TestHTTPResource("/")
-    URL base;
-
-    ManagedChannel channel;
     DecoderGrpc.DecoderBlockingStub decoder;
-    static OrtPvae direct;
-    static final SpeechFeatures FEATURES = new SpeechFeatures(FbankConfig.DEFAULT, AudioLimits.DEFAULT, TinyPvae.FRAMES);
-
-    @BeforeAll
-    static void graphs() {
-        direct = new OrtPvae(SessionFactory.cpu(), TinyPvae.graphs(TinyPvae.weights(PvaeRegistryResource.SEED, true, true)),
-                TinyPvae.FRAMES, TinyPvae.MEL);
-    }
-
-    @AfterAll
-    static void closeGraphs() {
-        direct.close();
-    }
 
     @BeforeEach
-    void connect() {
-        channel = GrpcTesting.channel(base);
+    void stub() {
         decoder = DecoderGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        GrpcTesting.close(channel);
     }
 
     static DecodeRequest.Builder request(String model) {
@@ -109,69 +71,55 @@ class PvaeDecoderServiceTest {
         assertEquals(frames[TinyPvae.FRAMES - 1][5], r.getFrames().getValues((TinyPvae.FRAMES - 1) * TinyPvae.MEL + 5), 1e-4f);
     }
 
-    @Test
-    void badInputsAreInvalidArgumentSayingWhatIsWrong() {
-        float[] ok = TinyPvae.image(2);
-        rejects(request("digits").setOutputModality(Modality.MODALITY_IMAGE)
-                .setPartitions(partitions(new float[TinyPvae.SHARED], new float[TinyPvae.STYLE + 2])),
-                "partition 'style' has 5 values, the model's is of size 3");
-        float[] nan = new float[TinyPvae.SHARED];
-        nan[1] = Float.NaN;
-        rejects(request("digits").setOutputModality(Modality.MODALITY_IMAGE).setPartitions(partitions(nan, new float[TinyPvae.STYLE])),
-                "partition 'shared' value 1 is NaN");
-        rejects(request("digits").setPartitions(partitions(new float[TinyPvae.SHARED], new float[TinyPvae.STYLE])),
-                "output_modality is required");
-        rejects(request("digits").setCrossModal(CrossModal.newBuilder()
-                .setContentAudio(audio(8000, TinyPvae.tone(8000, 2.5, 200))).setStyleImage(image(28, 28, ok))),
-                "content_audio: audio too long: 2.50 s, the limit is 2.00 s");
-        rejects(request("digits").setCrossModal(CrossModal.newBuilder()
-                .setContentAudio(audio(11025, TinyPvae.tone(11025, 0.3, 200))).setStyleImage(image(28, 28, ok))),
-                "unsupported sample rate 11025 Hz");
-        float[] inf = TinyPvae.image(3);
-        inf[7] = Float.POSITIVE_INFINITY;
-        rejects(request("digits").setCrossModal(CrossModal.newBuilder()
-                .setContentAudio(audio(8000, TinyPvae.tone(8000, 0.3, 200))).setStyleImage(image(28, 28, inf))),
-                "style_image: pixel 7 is Infinity");
-        rejects(request("digits").setCrossModal(CrossModal.newBuilder()
-                .setContentAudio(audio(8000, TinyPvae.tone(8000, 0.3, 200))).setStyleImage(image(27, 29, new float[27 * 29]))),
-                "image is 27x29, the model takes 28x28");
-        rejects(request("digits").setCrossModal(CrossModal.newBuilder()
-                .setContentImage(image(28, 28, ok)).setStyleImage(image(28, 28, ok))), "both image");
-        rejects(request("images").setCrossModal(CrossModal.newBuilder()
-                .setContentAudio(audio(8000, TinyPvae.tone(8000, 0.3, 200))).setStyleImage(image(28, 28, ok))),
-                "has no speech encoder");
-        rejects(request("images").setOutputModality(Modality.MODALITY_SPEECH)
-                .setPartitions(partitions(new float[TinyPvae.SHARED], new float[TinyPvae.STYLE])), "has no speech decoder");
-        // the service keeps serving
+    /** The style image that goes with speech content in a cross-modal request. */
+    static final float[] STYLE_IMAGE = TinyPvae.image(2);
+
+    @Override
+    protected void sendAudio(String model, Audio audio) {
+        decoder.decode(request(model).setCrossModal(CrossModal.newBuilder().setContentAudio(audio)
+                .setStyleImage(image(28, 28, STYLE_IMAGE))).build());
+    }
+
+    @Override
+    protected void sendWav(String model, byte[] wav) {
+        decoder.decode(request(model).setCrossModal(CrossModal.newBuilder().setContentWav(ByteString.copyFrom(wav))
+                .setStyleImage(image(28, 28, STYLE_IMAGE))).build());
+    }
+
+    @Override
+    protected void sendImage(String model, Image image) {
+        decoder.decode(request(model).setCrossModal(CrossModal.newBuilder()
+                .setContentAudio(audio(8000, TinyPvae.tone(8000, 0.3, 200))).setStyleImage(image)).build());
+    }
+
+    @Override
+    protected void assertStillServing() {
         assertEquals(784, decoder.decode(request("digits").setOutputModality(Modality.MODALITY_IMAGE)
                 .setPartitions(partitions(new float[TinyPvae.SHARED], new float[TinyPvae.STYLE])).build()).getImage().getPixelsCount());
     }
 
-    private void rejects(DecodeRequest.Builder request, String expected) {
-        String message = fails(Status.Code.INVALID_ARGUMENT, () -> decoder.decode(request.build())).getStatus().getDescription();
-        assertTrue(message.contains(expected), "'" + message + "' should say '" + expected + "'");
+    @Test
+    void badLatentsAndRequestShapesOnlyTheDecoderTakesAreInvalidArgument() {
+        rejects(() -> decodeImage(partitions(new float[TinyPvae.SHARED], new float[TinyPvae.STYLE + 2])),
+                "partition 'style' has 5 values, the model's is of size 3");
+        rejects(() -> decodeImage(partitions(new float[TinyPvae.SHARED + 1], new float[TinyPvae.STYLE])),
+                "partition 'shared' has " + (TinyPvae.SHARED + 1) + " values");
+        float[] nan = new float[TinyPvae.SHARED];
+        nan[1] = Float.NaN;
+        rejects(() -> decodeImage(partitions(nan, new float[TinyPvae.STYLE])), "partition 'shared' value 1 is NaN");
+        float[] inf = new float[TinyPvae.STYLE];
+        inf[2] = Float.NEGATIVE_INFINITY;
+        rejects(() -> decodeImage(partitions(new float[TinyPvae.SHARED], inf)), "partition 'style' value 2 is -Infinity");
+        rejects(() -> decoder.decode(request("digits").setPartitions(partitions(new float[TinyPvae.SHARED], new float[TinyPvae.STYLE]))
+                .build()), "output_modality is required");
+        rejects(() -> decoder.decode(request("digits").setCrossModal(CrossModal.newBuilder()
+                .setContentImage(image(28, 28, STYLE_IMAGE)).setStyleImage(image(28, 28, STYLE_IMAGE))).build()), "both image");
+        rejects(() -> decoder.decode(request("images").setOutputModality(Modality.MODALITY_SPEECH)
+                .setPartitions(partitions(new float[TinyPvae.SHARED], new float[TinyPvae.STYLE])).build()), "has no speech decoder");
+        assertStillServing();
     }
 
-    static Audio audio(int rate, float[] samples) {
-        return Audio.newBuilder().setSampleRate(rate).addAllSamples(boxed(samples)).build();
-    }
-
-    static Image image(int h, int w, float[] pixels) {
-        return Image.newBuilder().setHeight(h).setWidth(w).setChannels(1).addAllPixels(boxed(pixels)).build();
-    }
-
-    static List<Float> boxed(float[] v) {
-        Float[] out = new Float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = v[i];
-        }
-        return List.of(out);
-    }
-
-    static LatentPartitions partitions(float[] shared, float[] style) {
-        return LatentPartitions.newBuilder()
-                .addPartitions(LatentPartition.newBuilder().setName("shared").setLatent(Latent.newBuilder().addAllMean(boxed(shared))))
-                .addPartitions(LatentPartition.newBuilder().setName("style").setLatent(Latent.newBuilder().addAllMean(boxed(style))))
-                .build();
+    private void decodeImage(LatentPartitions partitions) {
+        decoder.decode(request("digits").setOutputModality(Modality.MODALITY_IMAGE).setPartitions(partitions).build());
     }
 }

@@ -1,18 +1,13 @@
 package io.crossmodal.encoder.pvae;
 
-import io.crossmodal.family.pvae.testing.PvaeRegistryResource;
-import static io.crossmodal.serving.common.testing.GrpcTesting.fails;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.crossmodal.family.pvae.onnx.Latents;
-import io.crossmodal.family.pvae.onnx.OrtPvae;
+import io.crossmodal.family.pvae.testing.PvaeRegistryResource;
+import io.crossmodal.family.pvae.testing.PvaeServiceContract;
 import io.crossmodal.family.pvae.testing.TinyPvae;
-import io.crossmodal.features.audio.AudioLimits;
 import io.crossmodal.features.audio.AudioSignal;
-import io.crossmodal.features.audio.FbankConfig;
-import io.crossmodal.features.audio.SpeechFeatures;
 import io.crossmodal.proto.common.v1.Audio;
 import io.crossmodal.proto.common.v1.FrameSequence;
 import io.crossmodal.proto.common.v1.Image;
@@ -23,59 +18,28 @@ import io.crossmodal.proto.common.v1.TokenSequence;
 import io.crossmodal.proto.encoder.v1.EncodeRequest;
 import io.crossmodal.proto.encoder.v1.EncodeResponse;
 import io.crossmodal.proto.encoder.v1.EncoderGrpc;
-import io.crossmodal.runtime.onnx.SessionFactory;
-import io.crossmodal.serving.common.testing.GrpcTesting;
-import io.grpc.ManagedChannel;
-import io.grpc.Status;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URL;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The Encoder serving a PVAE bundle over its real gRPC server, with no PVAE code in the service: the
  * partitions it returns for WAV bytes, PCM samples, frames and an image equal the ONNX graphs run
- * directly on the same features (the trainer's front end); each bad input is INVALID_ARGUMENT with its message.
+ * directly on the same features (the trainer's front end); each bad input is INVALID_ARGUMENT with its message
+ * ({@link PvaeServiceContract}, and the inputs only the Encoder takes).
  */
 @QuarkusTest
 @WithTestResource(PvaeRegistryResource.class)
-class PvaeEncoderServiceTest {
+class PvaeEncoderServiceTest extends PvaeServiceContract {
 
-    @TestHTTPResource("/")
-    URL base;
-
-    ManagedChannel channel;
     EncoderGrpc.EncoderBlockingStub encoder;
-    static OrtPvae direct;
-    static final SpeechFeatures FEATURES = new SpeechFeatures(FbankConfig.DEFAULT, AudioLimits.DEFAULT, TinyPvae.FRAMES);
-
-    @BeforeAll
-    static void graphs() {
-        direct = new OrtPvae(SessionFactory.cpu(), TinyPvae.graphs(TinyPvae.weights(PvaeRegistryResource.SEED, true, true)),
-                TinyPvae.FRAMES, TinyPvae.MEL);
-    }
-
-    @AfterAll
-    static void closeGraphs() {
-        direct.close();
-    }
 
     @BeforeEach
-    void connect() {
-        channel = GrpcTesting.channel(base);
+    void stub() {
         encoder = EncoderGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        GrpcTesting.close(channel);
     }
 
     static EncodeRequest.Builder request(String model) {
@@ -112,47 +76,35 @@ class PvaeEncoderServiceTest {
                 .setModel(ModelRef.newBuilder().setName("digits")).build()).getComponent());
     }
 
-    @Test
-    void badInputsAreInvalidArgumentSayingWhatIsWrong() {
-        rejects(request("digits").setAudio(audio(8000, TinyPvae.tone(8000, 2.5, 200))),
-                "audio too long: 2.50 s, the limit is 2.00 s");
-        rejects(request("digits").setAudio(audio(22050, TinyPvae.tone(22050, 0.3, 200))), "unsupported sample rate 22050 Hz");
-        float[] nan = TinyPvae.tone(8000, 0.3, 200);
-        nan[100] = Float.NaN;
-        rejects(request("digits").setAudio(audio(8000, nan)), "audio sample 100 is NaN");
-        float[] inf = TinyPvae.image(3);
-        inf[40] = Float.NEGATIVE_INFINITY;
-        rejects(request("digits").setImage(image(28, 28, inf)), "pixel 40 is -Infinity");
-        rejects(request("digits").setImage(image(32, 32, new float[32 * 32])), "image is 32x32, the model takes 28x28");
-        rejects(request("digits").setWav(ByteString.copyFromUtf8("RIFF....not really")), "not a readable WAV file");
-        rejects(request("digits").setTokens(TokenSequence.newBuilder().addTokens("K")), "tokens input is not supported");
-        rejects(request("images").setWav(ByteString.copyFrom(TinyPvae.wav(TinyPvae.tone(8000, 0.3, 200), 8000))),
-                "has no speech encoder");
-        rejects(request("images").setAudio(audio(8000, TinyPvae.tone(8000, 0.3, 200))), "has no speech encoder");
-        // the service keeps serving
+    @Override
+    protected void sendAudio(String model, Audio audio) {
+        encoder.encode(request(model).setAudio(audio).build());
+    }
+
+    @Override
+    protected void sendWav(String model, byte[] wav) {
+        encoder.encode(request(model).setWav(ByteString.copyFrom(wav)).build());
+    }
+
+    @Override
+    protected void sendImage(String model, Image image) {
+        encoder.encode(request(model).setImage(image).build());
+    }
+
+    @Override
+    protected void assertStillServing() {
         assertEquals(2, encoder.encode(request("digits").setImage(image(28, 28, TinyPvae.image(1))).build())
                 .getPartitions().getPartitionsCount());
     }
 
-    private void rejects(EncodeRequest.Builder request, String expected) {
-        String message = fails(Status.Code.INVALID_ARGUMENT, () -> encoder.encode(request.build())).getStatus().getDescription();
-        assertTrue(message.contains(expected), "'" + message + "' should say '" + expected + "'");
-    }
-
-    static Audio audio(int rate, float[] samples) {
-        return Audio.newBuilder().setSampleRate(rate).addAllSamples(boxed(samples)).build();
-    }
-
-    static Image image(int h, int w, float[] pixels) {
-        return Image.newBuilder().setHeight(h).setWidth(w).setChannels(1).addAllPixels(boxed(pixels)).build();
-    }
-
-    static List<Float> boxed(float[] v) {
-        Float[] out = new Float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = v[i];
-        }
-        return List.of(out);
+    @Test
+    void inputsOnlyTheEncoderTakesAreCheckedToo() {
+        rejects(() -> encoder.encode(request("digits").setTokens(TokenSequence.newBuilder().addTokens("K")).build()),
+                "tokens input is not supported");
+        FrameSequence.Builder frames = FrameSequence.newBuilder().setFrameDim(TinyPvae.MEL + 1);
+        frames.addAllValues(boxed(new float[3 * (TinyPvae.MEL + 1)]));
+        rejects(() -> encoder.encode(request("digits").setFrames(frames).build()), "frame_dim is " + (TinyPvae.MEL + 1));
+        assertStillServing();
     }
 
     private static void assertSame(Latents expected, LatentPartitions got) {

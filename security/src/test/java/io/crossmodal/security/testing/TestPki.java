@@ -17,7 +17,9 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -61,6 +63,8 @@ public final class TestPki {
     public final Pair client;
     public final Pair otherClient;
     public final Pair rogueClient;
+    /** A client certificate of the trusted CA with the allowed subject whose validity ended yesterday. */
+    public final Pair expiredClient;
     public final String token;
     public final String otherToken;
     public final Path tokenFile;
@@ -109,6 +113,12 @@ public final class TestPki {
             rogueClient = pair("rogue-client", sign(rogueCa, rogueCaKeys, name(CLIENT_SUBJECT), rogueKeys,
                     false, KeyPurposeId.id_kp_clientAuth, null), rogueKeys);
 
+            KeyPair expiredKeys = keys();
+            Instant now = Instant.now();
+            expiredClient = pair("expired-client", sign(caName, caKeys, name(CLIENT_SUBJECT), expiredKeys, false,
+                    KeyPurposeId.id_kp_clientAuth, null, now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(1))),
+                    expiredKeys);
+
             token = randomToken();
             otherToken = randomToken();
             tokenFile = write("tokens", String.join("\n", List.of("# test tokens, generated at test time",
@@ -117,6 +127,20 @@ public final class TestPki {
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
             throw new IllegalStateException("cannot generate the test PKI", e);
         }
+    }
+
+    /**
+     * The service configuration that serves TLS with this PKI's server certificate and, with {@code mutual}, asks for
+     * client certificates of its CA: the common part of every TLS test profile.
+     */
+    public Map<String, String> serverTls(boolean mutual) {
+        Map<String, String> config = new HashMap<>();
+        config.put("crossmodal.tls.cert", server.cert().toString());
+        config.put("crossmodal.tls.key", server.key().toString());
+        if (mutual) {
+            config.put("crossmodal.tls.client-ca", ca.toString());
+        }
+        return config;
     }
 
     public String randomToken() {
@@ -144,9 +168,15 @@ public final class TestPki {
     private X509Certificate sign(X500Name issuer, KeyPair issuerKeys, X500Name subject, KeyPair subjectKeys, boolean ca,
             KeyPurposeId purpose, GeneralNames san) throws GeneralSecurityException, OperatorCreationException, IOException {
         Instant now = Instant.now();
+        return sign(issuer, issuerKeys, subject, subjectKeys, ca, purpose, san, now.minus(Duration.ofHours(1)),
+                now.plus(Duration.ofDays(2)));
+    }
+
+    private X509Certificate sign(X500Name issuer, KeyPair issuerKeys, X500Name subject, KeyPair subjectKeys, boolean ca,
+            KeyPurposeId purpose, GeneralNames san, Instant notBefore, Instant notAfter)
+            throws GeneralSecurityException, OperatorCreationException, IOException {
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, new BigInteger(64, random).add(BigInteger.ONE),
-                Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(2))), subject,
-                subjectKeys.getPublic());
+                Date.from(notBefore), Date.from(notAfter), subject, subjectKeys.getPublic());
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
         if (ca) {
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));

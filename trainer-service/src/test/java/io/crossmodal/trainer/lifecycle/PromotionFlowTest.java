@@ -208,4 +208,37 @@ class PromotionFlowTest {
         Run lineage = cli("lineage", "--registry", registry.toString(), "--model", MODEL, "--version", "production");
         assertTrue(lineage.out().contains("\"sourceCommit\"") && lineage.out().contains("\"jobConfig\""), lineage.out());
     }
+
+    /**
+     * A candidate whose lineage records another test-split fingerprint than its data reproduces now (the data changed
+     * under it): the gate refuses to decide on a different test set, the CLI fails saying so, and nothing is written
+     * (no decision, production unchanged).
+     */
+    @Test
+    @Order(6)
+    void aCandidateWhoseSplitFingerprintDoesNotMatchIsNotDecidedOn() throws Exception {
+        int productionBefore = production();
+        Bundle good = lc.registry().load(MODEL, Integer.toString(productionBefore));
+        Manifest m = good.manifest();
+        Map<String, String> fingerprint = new LinkedHashMap<>(m.dataFingerprint());
+        String recorded = "0".repeat(fingerprint.get("split").length());
+        fingerprint.put("split", recorded);
+        Manifest draft = new Manifest(m.formatVersion(), null, 0, m.family(), null, m.vocabularies(), m.components(), null,
+                m.metrics(), fingerprint, m.trainingConfig());
+        Map<String, FileContent> files = new LinkedHashMap<>();
+        for (String f : m.files().keySet()) {
+            if (!f.equals(Lineage.FILE_NAME)) {
+                files.put(f, FileContent.of(good.readFile(f)));
+            }
+        }
+        int candidate = lc.register(MODEL, draft, files, "test", "abc").version();
+        assertEquals(recorded, lc.lineage(MODEL, candidate).dataFingerprint().get("split"));
+        int decisionsBefore = lc.decisions(MODEL).size();
+
+        Run r = promote(Integer.toString(candidate));
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("no longer reproduces the candidate's test split") && r.err().contains(recorded), r.err());
+        assertEquals(productionBefore, production(), "production unchanged");
+        assertEquals(decisionsBefore, lc.decisions(MODEL).size(), "no decision recorded");
+    }
 }

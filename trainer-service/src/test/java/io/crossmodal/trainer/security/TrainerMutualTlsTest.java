@@ -20,6 +20,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.net.URL;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -35,14 +36,11 @@ class TrainerMutualTlsTest {
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            TestPki pki = TestPki.shared();
-            return Map.of(
-                    "crossmodal.tls.cert", pki.server.cert().toString(),
-                    "crossmodal.tls.key", pki.server.key().toString(),
-                    "crossmodal.tls.client-ca", pki.ca.toString(),
-                    "crossmodal.auth.allowed-subjects", TestPki.CLIENT_SUBJECT,
-                    "crossmodal.auth.allow-unauthenticated", "false",
-                    "%test.crossmodal.auth.allow-unauthenticated", "false");
+            Map<String, String> config = TestPki.shared().serverTls(true);
+            config.put("crossmodal.auth.allowed-subjects", TestPki.CLIENT_SUBJECT);
+            config.put("crossmodal.auth.allow-unauthenticated", "false");
+            config.put("%test.crossmodal.auth.allow-unauthenticated", "false");
+            return config;
         }
     }
 
@@ -98,6 +96,26 @@ class TrainerMutualTlsTest {
         } finally {
             TestChannels.close(other);
             TestChannels.close(rogue);
+        }
+    }
+
+    /** A certificate of another CA or an expired one, actually presented: the handshake refuses it (UNAVAILABLE). */
+    @Test
+    void presentedUntrustedOrExpiredCertificateFailsTheHandshake() throws Exception {
+        for (TestPki.Pair bad : List.of(pki.rogueClient, pki.expiredClient)) {
+            ManagedChannel ch = TestChannels.tlsPresenting(base.getPort(), pki.ca, bad);
+            try {
+                fails(Status.Code.UNAVAILABLE, () -> TrainerGrpc.newBlockingStub(ch)
+                        .withDeadlineAfter(30, TimeUnit.SECONDS).listModels(ListModelsRequest.getDefaultInstance()));
+            } finally {
+                TestChannels.close(ch);
+            }
+        }
+        ManagedChannel good = TestChannels.tlsPresenting(base.getPort(), pki.ca, pki.client);
+        try {
+            TrainerGrpc.newBlockingStub(good).withDeadlineAfter(30, TimeUnit.SECONDS).listModels(ListModelsRequest.getDefaultInstance());
+        } finally {
+            TestChannels.close(good);
         }
     }
 }

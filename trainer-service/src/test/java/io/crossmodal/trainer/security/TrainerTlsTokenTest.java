@@ -38,13 +38,11 @@ class TrainerTlsTokenTest {
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            TestPki pki = TestPki.shared();
-            return Map.of(
-                    "crossmodal.tls.cert", pki.server.cert().toString(),
-                    "crossmodal.tls.key", pki.server.key().toString(),
-                    "crossmodal.auth.token-file", pki.tokenFile.toString(),
-                    "crossmodal.auth.allow-unauthenticated", "false",
-                    "%test.crossmodal.auth.allow-unauthenticated", "false");
+            Map<String, String> config = TestPki.shared().serverTls(false);
+            config.put("crossmodal.auth.token-file", TestPki.shared().tokenFile.toString());
+            config.put("crossmodal.auth.allow-unauthenticated", "false");
+            config.put("%test.crossmodal.auth.allow-unauthenticated", "false");
+            return config;
         }
     }
 

@@ -49,6 +49,8 @@ class GrpcMetricsInterceptorTest {
     ManagedChannel channel;
     EncoderGrpc.EncoderBlockingStub stub;
     final CountDownLatch release = new CountDownLatch(1);
+    /** Counted down once the service method of a "wait" request has returned (answered, or found it cancelled). */
+    final CountDownLatch waitedOne = new CountDownLatch(1);
 
     /**
      * Models "tiny" (versions 1, 2; default 1) and "broken" (in the registry, never loads). Token "boom"
@@ -79,10 +81,15 @@ class GrpcMetricsInterceptorTest {
             }
             if (tokens.contains("wait")) {
                 try {
-                    release.await(10, TimeUnit.SECONDS);
+                    release.await(60, TimeUnit.SECONDS);
+                    responses.onNext(EncodeResponse.newBuilder().setModelName(name).setModelVersion(version).build());
+                    responses.onCompleted();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                } finally {
+                    waitedOne.countDown();
                 }
+                return;
             }
             responses.onNext(EncodeResponse.newBuilder().setModelName(name).setModelVersion(version).build());
             responses.onCompleted();
@@ -188,14 +195,16 @@ class GrpcMetricsInterceptorTest {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                 () -> impatient.encode(encode(ModelRef.newBuilder().setName("tiny"), "wait")));
         assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (cancelled() == 0 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
         assertEquals(1, cancelled(), "counted while the service method still runs");
         release.countDown();
+        // the late answer is given (or refused as cancelled) inside the service method: once it has returned,
+        // whatever the interceptor would count for it has been counted (a latch, not a sleep)
+        assertTrue(waitedOne.await(60, TimeUnit.SECONDS), "the waiting service method returned");
         stub.encode(encode(ModelRef.newBuilder().setName("tiny"), "a"));
-        Thread.sleep(50);
         double total = registry.find(ServingMetrics.REQUESTS).counters().stream().mapToDouble(Counter::count).sum();
         assertEquals(2, total, "the cancelled call is not counted again when the service answers late");
     }

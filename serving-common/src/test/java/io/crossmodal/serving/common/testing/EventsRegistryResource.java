@@ -16,7 +16,7 @@ import java.util.Map;
 public class EventsRegistryResource extends TinyRegistryResource {
 
     public static final String MODEL = "live";
-    public static final int POLL_SECONDS = 60;
+    public static final int POLL_SECONDS = 3600;
 
     private static volatile Path root;
 

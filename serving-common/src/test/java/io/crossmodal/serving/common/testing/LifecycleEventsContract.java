@@ -41,16 +41,17 @@ import org.junit.jupiter.api.Test;
 /**
  * Lifecycle events against a real Kafka broker ({@link KafkaBrokerResource}, in-process KRaft) while
  * client threads run requests for model {@value EventsRegistryResource#MODEL} without pause. The registry
- * poll is set to {@value EventsRegistryResource#POLL_SECONDS} s, so a swap within {@value #EVENT_SWITCH_MS}
- * ms is the event's doing. Each step does what the registry CLI and the trainer's relay do in production:
+ * poll is set to {@value EventsRegistryResource#POLL_SECONDS} s (longer than the test), so a swap is the event's
+ * doing, which the service's applied-events counter confirms (no clock in the checks: waits poll with generous
+ * limits that only guard against a hang). Each step does what the registry CLI and the trainer's relay do in production:
  * move the alias, append the event to the registry's event log, publish that event (key: the model, value:
  * its JSON). Checks, with zero failed requests throughout:
  * <ol>
- *   <li>a promotion is served within {@value #EVENT_SWITCH_MS} ms;</li>
+ *   <li>a promotion is served, through the event (applied counter);</li>
  *   <li>a duplicate, a stale event and events the service does not care about change nothing;</li>
- *   <li>a rollback is served within {@value #EVENT_SWITCH_MS} ms;</li>
+ *   <li>a rollback is served, through the event;</li>
  *   <li>broker down: the alias moves with no event reaching the service; it keeps serving (health UP)
- *       and catches up on reconciliation (the poll's re-check, triggered here instead of waiting 60 s);</li>
+ *       and catches up on reconciliation (the poll's re-check, triggered here instead of waiting for the poll);</li>
  *   <li>broker back: the consumer reconnects and the next promotion is served again without a poll.</li>
  * </ol>
  * Each service's {@code @QuarkusTest} subclass (with {@code @WithTestResource} of {@link KafkaBrokerResource},
@@ -58,8 +59,8 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class LifecycleEventsContract {
 
-    /** An event-driven swap must be served this soon after the event is published (the poll is 60 s). */
-    public static final long EVENT_SWITCH_MS = 3_000;
+    /** A hang guard for an event-driven swap, not a speed check (the poll never runs during the test). */
+    public static final long EVENT_SWITCH_MS = 60_000;
 
     @TestHTTPResource("/")
     URL base;
@@ -113,7 +114,7 @@ public abstract class LifecycleEventsContract {
         long brokerUp = System.nanoTime();
         broker.start();
         broker.createTopic(KafkaBrokerResource.TOPIC);
-        await("the consumer reaches the broker and gets its partition", 30_000, () -> consumer.assignedPartitions() > 0);
+        await("the consumer reaches the broker and gets its partition", 60_000, () -> consumer.assignedPartitions() > 0);
         long connectMs = (System.nanoTime() - brokerUp) / 1_000_000;
 
         ExecutorService pool = Executors.newFixedThreadPool(3);
@@ -121,17 +122,17 @@ public abstract class LifecycleEventsContract {
         List<Long> eventSwitchMs = new ArrayList<>();
         try {
             List<Future<?>> clients = startLoad(pool, stop, 3);
-            awaitVersion("1", 10_000);
+            awaitVersion("1", 60_000);
             // one event the service does not care about: the consumer is fetching (and warm) before the timed steps
             publish(broker, EventLog.event(LifecycleEvent.REGISTERED, "warmup", 1, null, null, "test", null));
-            await("the first event arrives", 30_000, () -> events.count(LifecycleEvents.IGNORED + ":not-served") == 1);
+            await("the first event arrives", 60_000, () -> events.count(LifecycleEvents.IGNORED + ":not-served") == 1);
 
             // 1. promotion 1 -> 2
             registry.setAlias(MODEL, "production", 2);
             LifecycleEvent promoted = log.append(EventLog.event(LifecycleEvent.PROMOTED, MODEL, 2, "production", 1,
                     "test", "promote"));
-            eventSwitchMs.add(publishAndTimeSwitch(broker, promoted, "2", EVENT_SWITCH_MS));
-            await("applied counted", 5_000, () -> events.count(LifecycleEvents.APPLIED) == 1);
+            eventSwitchMs.add(publishAndTimeSwitch(broker, promoted, "2", EVENT_SWITCH_MS, true));
+            await("applied counted", 60_000, () -> events.count(LifecycleEvents.APPLIED) == 1);
 
             // 2. duplicate, stale, other model, other alias, garbage: nothing moves
             long received = events.count(LifecycleEvents.RECEIVED);
@@ -145,7 +146,7 @@ public abstract class LifecycleEventsContract {
             publish(broker, EventLog.event(LifecycleEvent.PROMOTED, MODEL, 3, "candidate", null, "test", null)
                     .withSequence(promoted.sequence() + 101));
             broker.publish(KafkaBrokerResource.TOPIC, MODEL, "{not json");
-            await("5 more events received and handled", 10_000,
+            await("5 more events received and handled", 60_000,
                     () -> events.count(LifecycleEvents.RECEIVED) == received + 5
                             && events.count(LifecycleEvents.IGNORED) == ignored + 5);
             assertEquals(1, events.count(LifecycleEvents.APPLIED), events.counts().toString());
@@ -155,7 +156,7 @@ public abstract class LifecycleEventsContract {
             assertEquals(2, events.count(LifecycleEvents.IGNORED + ":unchanged")
                     + events.count(LifecycleEvents.IGNORED + ":coalesced"), events.counts().toString());
             assertEquals(new ModelKey(MODEL, 2), models.cache().followed().get(MODEL));
-            Thread.sleep(300);
+            await("load after the ignored events", 60_000, () -> outcomes.stream().filter(o -> o.sentNanos() > sentBefore).count() >= 3);
             assertTrue(outcomes.stream().filter(o -> o.sentNanos() > sentBefore).allMatch(o -> "2".equals(o.version())),
                     "version 2 keeps serving");
 
@@ -163,7 +164,7 @@ public abstract class LifecycleEventsContract {
             registry.setAlias(MODEL, "production", 1);
             LifecycleEvent rolledBack = log.append(EventLog.event(LifecycleEvent.ROLLED_BACK, MODEL, 1, "production", 2,
                     "test", "rollback"));
-            eventSwitchMs.add(publishAndTimeSwitch(broker, rolledBack, "1", EVENT_SWITCH_MS));
+            eventSwitchMs.add(publishAndTimeSwitch(broker, rolledBack, "1", EVENT_SWITCH_MS, true));
 
             // 4. broker down: the alias moves, no event can arrive; the service serves on and reconciles
             long stopping = System.nanoTime();
@@ -172,8 +173,7 @@ public abstract class LifecycleEventsContract {
             registry.setAlias(MODEL, "production", 3);
             log.append(EventLog.event(LifecycleEvent.PROMOTED, MODEL, 3, "production", 1, "test", "during outage"));
             long downAt = System.nanoTime();
-            Thread.sleep(1_000);
-            assertTrue(outcomes.stream().filter(o -> o.sentNanos() > downAt).count() > 3, "steady load");
+            await("steady load with the broker down", 60_000, () -> outcomes.stream().filter(o -> o.sentNanos() > downAt).count() > 3);
             assertTrue(outcomes.stream().filter(o -> o.sentNanos() > downAt).allMatch(o -> "1".equals(o.version())),
                     "no event, no poll yet: version 1 serves on");
             HttpResponse<String> ready = get("/q/health/ready");
@@ -181,7 +181,7 @@ public abstract class LifecycleEventsContract {
             assertTrue(ready.body().replace(" ", "").contains("\"status\":\"UP\""), ready.body());
             models.reloadNow(); // the periodic reconciliation, run now instead of in 60 s
             assertEquals(new ModelKey(MODEL, 3), models.cache().followed().get(MODEL));
-            awaitVersion("3", 5_000);
+            awaitVersion("3", 60_000);
 
             // 5. broker back: the consumer reconnects by itself and events work again
             long starting = System.nanoTime();
@@ -190,7 +190,9 @@ public abstract class LifecycleEventsContract {
             registry.setAlias(MODEL, "production", 2);
             LifecycleEvent afterOutage = log.append(EventLog.event(LifecycleEvent.PROMOTED, MODEL, 2, "production", 3,
                     "test", "after outage"));
-            long reconnectMs = publishAndTimeSwitch(broker, afterOutage, "2", 30_000);
+            // (the event, or the reconciliation the consumer runs when it gets its partition back, whichever comes first:
+            // both are the event path, the poll never runs; so the applied counter is not required to rise here)
+            long reconnectMs = publishAndTimeSwitch(broker, afterOutage, "2", EVENT_SWITCH_MS, false);
 
             stop.set(true);
             for (Future<?> c : clients) {
@@ -262,20 +264,24 @@ public abstract class LifecycleEventsContract {
     }
 
     /**
-     * Publishes the event and returns the ms from publishing to the first answer by {@code version}; fails
-     * past {@code limitMs}. Every request sent after that answer must be answered by {@code version}.
+     * Publishes the event and returns the ms from publishing to the first answer by {@code version} (reported, not
+     * asserted; {@code limitMs} only guards against a hang). With {@code eventApplies} the event must be counted as
+     * applied (not merely found unchanged after another re-check moved the version); every request
+     * sent after that answer must be answered by {@code version}.
      */
-    private long publishAndTimeSwitch(EmbeddedKafka broker, LifecycleEvent event, String version, long limitMs)
-            throws InterruptedException {
+    private long publishAndTimeSwitch(EmbeddedKafka broker, LifecycleEvent event, String version, long limitMs,
+            boolean eventApplies) throws InterruptedException {
+        long applied = events.count(LifecycleEvents.APPLIED);
         long published = System.nanoTime();
         publish(broker, event);
-        long firstDone = awaitVersionSince(version, published, limitMs + 2_000);
+        long firstDone = awaitVersionSince(version, published, limitMs);
         long ms = (firstDone - published) / 1_000_000;
-        assertTrue(ms <= limitMs, event.type() + " v" + version + " served " + ms + " ms after publishing (limit "
-                + limitMs + ")");
-        Thread.sleep(500);
+        // the event did it (the poll does not run during the test): the service counted it as applied
+        if (eventApplies) {
+            await(event.type() + " counted as applied", limitMs, () -> events.count(LifecycleEvents.APPLIED) > applied);
+        }
+        await("steady load after the switch", limitMs, () -> outcomes.stream().filter(o -> o.sentNanos() > firstDone).count() >= 3);
         List<Outcome> after = outcomes.stream().filter(o -> o.sentNanos() > firstDone).toList();
-        assertTrue(after.size() >= 3, "steady load after the switch: " + after.size());
         assertTrue(after.stream().allMatch(o -> version.equals(o.version())),
                 "every request sent after the first answer of version " + version + " gets it");
         return ms;

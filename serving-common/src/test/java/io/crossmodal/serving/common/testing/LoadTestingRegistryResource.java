@@ -22,7 +22,8 @@ public class LoadTestingRegistryResource extends TinyRegistryResource {
     public static final String MERGE = "merge";
     public static final String SLOW = "slowq";
     public static final String BULK = "bulk";
-    public static final int SLOW_DELAY_MS = 1500;
+    /** Long enough that a loaded machine fills (and overfills) the queue well before the batch runs. */
+    public static final int SLOW_DELAY_MS = 4000;
     public static final int SLOW_CAPACITY = 3;
     public static final int STREAM_IN_FLIGHT = 4;
 

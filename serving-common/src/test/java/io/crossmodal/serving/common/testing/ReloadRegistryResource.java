@@ -18,7 +18,9 @@ import java.util.Map;
  *   <li>versions 1 and 2: valid, different random weights (different answers), production -> 1;</li>
  *   <li>version 3: corrupt (its graphs were modified after writing: checksum mismatch);</li>
  *   <li>version 4: incompatible with the decoder: a valid bundle with only the p2g component (the
- *       decoder runs g2p).</li>
+ *       decoder runs g2p);</li>
+ *   <li>versions 5 and 6: every checksum valid, but the decoder-step graphs are not ONNX (5) or have another
+ *       hidden size than the encoder's (6): {@link TinyRegistryResource.GraphFault}.</li>
  * </ul>
  * Tests move the alias with {@link ModelRegistry#setAlias}; {@link #root()} is the registry.
  */
@@ -52,6 +54,8 @@ public class ReloadRegistryResource extends TinyRegistryResource {
             throw new UncheckedIOException(e);
         }
         writeBundle(root, MODEL, List.of("p2g"), 404);
+        writeBundle(root, MODEL, List.of("g2p", "p2g"), 505, GraphFault.NOT_ONNX);
+        writeBundle(root, MODEL, List.of("g2p", "p2g"), 606, GraphFault.MISSHAPED);
         new ModelRegistry(root).setAlias(MODEL, "production", 1);
         config.put("crossmodal.models", "tiny," + MODEL);
         config.put("crossmodal.serving.reload-interval", RELOAD_INTERVAL_MS + "ms");

@@ -11,6 +11,7 @@ import io.crossmodal.family.seq2seq.onnx.Seq2SeqWeights;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -27,6 +28,9 @@ import java.util.stream.Stream;
  *   <li>{@code tiny}: versions 1 and 2 with random-weight g2p and p2g components, alias production -> 1</li>
  *   <li>{@code g2ponly} and {@code p2gonly}: valid bundles with only one of the components</li>
  *   <li>{@code broken}: a bundle whose encoder graph was modified after writing (checksum mismatch)</li>
+ *   <li>{@code badgraph}, {@code misshaped}, {@code swapped}: bundles whose checksums are all valid but whose
+ *   decoder-step graphs are not ONNX, have another hidden size than the encoder's, or are the encoder graph
+ *   ({@link GraphFault}): only loading the graphs shows it</li>
  * </ul>
  * Shared by the encoder and decoder service tests through this module's test-jar.
  */
@@ -62,11 +66,38 @@ public class TinyRegistryResource implements QuarkusTestResourceLifecycleManager
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        for (GraphFault fault : GraphFault.values()) {
+            writeBundle(root, fault.model, List.of("g2p", "p2g"), 15, fault);
+        }
         return Map.of("crossmodal.registry.dir", root.toString(), "crossmodal.models", "tiny");
+    }
+
+    /**
+     * A fault in a bundle's decoder-step graphs that its checksums cannot show (the bundle is written with the
+     * faulty bytes, so every checksum is valid): the manifest describes the real graphs.
+     */
+    public enum GraphFault {
+        /** Not an ONNX model at all. */
+        NOT_ONNX("badgraph"),
+        /** A valid graph with the right input names but another decoder hidden size than the encoder's bridge. */
+        MISSHAPED("misshaped"),
+        /** The component's encoder graph in the decoder step's place (other inputs, other outputs). */
+        SWAPPED("swapped");
+
+        public final String model;
+
+        GraphFault(String model) {
+            this.model = model;
+        }
     }
 
     /** A bundle with random-weight seq2seq components (g2p: graphemes -> phonemes, p2g: the reverse). */
     public static Bundle writeBundle(Path root, String model, List<String> components, long seed) {
+        return writeBundle(root, model, components, seed, null);
+    }
+
+    /** As {@link #writeBundle(Path, String, List, long)}, with {@code fault} (or none) in the decoder-step graphs. */
+    public static Bundle writeBundle(Path root, String model, List<String> components, long seed, GraphFault fault) {
         Manifest.Builder draft = Manifest.builder("seq2seq")
                 .vocabulary("graphemes", GRAPHEMES)
                 .vocabulary("phonemes", PHONEMES)
@@ -84,7 +115,13 @@ public class TinyRegistryResource implements QuarkusTestResourceLifecycleManager
             draft.component(component, ComponentSpecs.seq2seq(component, enc, dec, w.sizes(),
                     g2p ? "graphemes" : "phonemes", g2p ? "phonemes" : "graphemes"));
             files.put(ComponentSpecs.encoderFile(component), FileContent.of(enc));
-            files.put(ComponentSpecs.decoderStepFile(component), FileContent.of(dec));
+            byte[] written = fault == null ? dec : switch (fault) {
+                case NOT_ONNX -> "not an ONNX model, checksummed all the same".getBytes(StandardCharsets.UTF_8);
+                case MISSHAPED -> Seq2SeqGraphs.decoderStep(Seq2SeqWeights.random(src.size(), tgt.size(), 8, 6, 14,
+                        seed + component.hashCode()));
+                case SWAPPED -> enc;
+            };
+            files.put(ComponentSpecs.decoderStepFile(component), FileContent.of(written));
         }
         return new BundleWriter(root).write(model, draft.build(), files);
     }
