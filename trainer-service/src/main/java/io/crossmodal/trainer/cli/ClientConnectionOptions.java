@@ -37,7 +37,8 @@ final class ClientConnectionOptions {
         if (tokenFile != null) {
             t = ClientChannels.readToken(tokenFile);
         } else if (t == null) {
-            String env = System.getenv(ClientChannels.TOKEN_ENV);
+            // the literal name, so the k8s module's env-name check (EnvNames) sees what the CLI reads
+            String env = System.getenv("CROSSMODAL_TOKEN");
             t = env == null || env.isBlank() ? null : env.strip();
         }
         return new ClientChannels(target, tls, caFile, certFile, keyFile, t);
