@@ -24,6 +24,7 @@ public record AdamMoments(long updates, long trainerStep, Map<String, float[]> m
     public static final String FILE = "last.adam";
     private static final int MAGIC = 0x4144414d; // "ADAM"
     private static final int VERSION = 1;
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(AdamMoments.class);
 
     /** Writes the state crash-safely (a reader sees the previous file or this one, never a mix). */
     public void write(Path file) throws IOException {
@@ -50,6 +51,26 @@ public record AdamMoments(long updates, long trainerStep, Map<String, float[]> m
             }
         }
         AtomicFiles.write(file, bytes.toByteArray());
+    }
+
+    /**
+     * The Adam state to resume a checkpoint of trainer step {@code step} with, or null (fresh moments,
+     * with a logged warning) where the checkpoint has none (written before optimiser state was saved)
+     * or one from another step (a crash between writing it and committing the epoch).
+     */
+    public static AdamMoments forResume(Path file, long step, String owner) throws IOException {
+        AdamMoments saved = read(file);
+        if (saved == null) {
+            LOG.warnf("%s: checkpoint in %s has no optimiser state (written by an older version): Adam's moments start "
+                    + "afresh, so the resumed run will not match an uninterrupted one", owner, file.getParent());
+            return null;
+        }
+        if (saved.trainerStep() != step) {
+            LOG.warnf("%s: optimiser state %s is from step %d, the checkpoint from step %d: Adam's moments start afresh",
+                    owner, file, saved.trainerStep(), step);
+            return null;
+        }
+        return saved;
     }
 
     /** Reads a file written by {@link #write}; null when there is none (a checkpoint from before optimiser state). */

@@ -99,7 +99,11 @@ public final class ComponentTrainer {
             trainer.initialize(new Shape(1, 1));
             if (state != null) {
                 ParamIO.load(model.getBlock(), checkpointDir.resolve("last.params"));
-                restoreAdam(component, (ResumableAdam) cfg.getOptimizer(), model, checkpointDir, state.step());
+                // an older checkpoint without Adam's state still loads: fresh moments, with a warning
+                AdamMoments saved = AdamMoments.forResume(checkpointDir.resolve(AdamMoments.FILE), state.step(), component);
+                if (saved != null) {
+                    ((ResumableAdam) cfg.getOptimizer()).restore(model.getBlock(), saved);
+                }
                 lr[0] = state.learningRate();
                 emit(component, "resume", state.epoch(), s, state.step(), 0, Map.of(), Map.of(), state.seconds(), Double.NaN,
                         "resumed after epoch " + state.epoch());
@@ -205,24 +209,6 @@ public final class ComponentTrainer {
      */
     public static DefaultTrainingConfig adam(float[] lr) {
         return new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(new ResumableAdam((Tracker) n -> lr[0]));
-    }
-
-    /**
-     * Restores the checkpoint's Adam state. A checkpoint written before optimiser state was saved
-     * (or whose Adam file belongs to another epoch) still loads: its moments start afresh, with a warning.
-     */
-    private static void restoreAdam(String component, ResumableAdam adam, Model model, Path dir, long step)
-            throws IOException {
-        AdamMoments saved = AdamMoments.read(dir.resolve(AdamMoments.FILE));
-        if (saved == null) {
-            LOG.warnf("%s: checkpoint in %s has no optimiser state (written by an older version): Adam's moments "
-                    + "start afresh, so the resumed run will not match an uninterrupted one", component, dir);
-        } else if (saved.trainerStep() != step) {
-            LOG.warnf("%s: optimiser state in %s is from step %d, the checkpoint from step %d: Adam's moments start afresh",
-                    component, dir, saved.trainerStep(), step);
-        } else {
-            adam.restore(model.getBlock(), saved);
-        }
     }
 
     private static double eta(long startNanos, long done, long remaining) {

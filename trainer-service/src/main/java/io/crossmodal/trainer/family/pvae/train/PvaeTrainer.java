@@ -79,8 +79,10 @@ public final class PvaeTrainer {
         Pairing heldOut = new Pairing(digits(data.speechTest()), imageDigits(data.imageTest()), cfg.usesSpeech(),
                 cfg.usesImages(), 0, 12345);
         AdamStep adam = new AdamStep((float) cfg.learningRate());
-        if (state.epoch() > 0) {
-            restoreAdam(adam, net, ckpt, state.step());
+        AdamMoments savedAdam = state.epoch() > 0
+                ? AdamMoments.forResume(ckpt.resolve(AdamMoments.FILE), state.step(), cfg.variant()) : null;
+        if (savedAdam != null) {
+            adam.restore(net.parameters(), savedAdam);
         }
         PvaeLoss loss = new PvaeLoss(cfg);
         List<EpochStats> history = new ArrayList<>(state.history());
@@ -220,20 +222,6 @@ public final class PvaeTrainer {
 
     private static double eta(long startNanos, long done, long remaining) {
         return done > 0 ? (System.nanoTime() - startNanos) / 1e9 / done * Math.max(0, remaining) : Double.NaN;
-    }
-
-    /** Restores the checkpoint's Adam state; an older checkpoint without one loads with fresh moments and a warning. */
-    private void restoreAdam(AdamStep adam, PvaeNet net, Path ckpt, long step) throws IOException {
-        AdamMoments saved = AdamMoments.read(ckpt.resolve(AdamMoments.FILE));
-        if (saved == null) {
-            LOG.warnf("%s: checkpoint in %s has no optimiser state (written by an older version): Adam's moments start "
-                    + "afresh, so the resumed run will not match an uninterrupted one", cfg.variant(), ckpt);
-        } else if (saved.trainerStep() != step) {
-            LOG.warnf("%s: optimiser state in %s is from step %d, the checkpoint from step %d: Adam's moments start afresh",
-                    cfg.variant(), ckpt, saved.trainerStep(), step);
-        } else {
-            adam.restore(net.parameters(), saved);
-        }
     }
 
     static State readState(Path dir) throws IOException {
