@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
@@ -61,8 +60,7 @@ class ComponentTrainerResumeTest {
         AdamMoments b = AdamMoments.read(dir.resolve("resumed").resolve(AdamMoments.FILE));
         assertMomentsEqual(a, b);
         assertEquals(12, a.updates(), "one Adam update per step, none skipped");
-        assertTrue(first.weights().get(0)[0] != resumed.weights().get(0)[0] || !equalWeights(first.weights(), resumed.weights()),
-                "the resumed run trained on");
+        assertFalse(equalWeights(first.weights(), resumed.weights()), "the resumed run trained on");
     }
 
     /** What a checkpoint saved is what a resumed trainer holds: update count and both moments, value for value. */
