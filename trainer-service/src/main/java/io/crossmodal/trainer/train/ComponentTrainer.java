@@ -1,5 +1,6 @@
 package io.crossmodal.trainer.train;
 
+import io.crossmodal.runtime.io.AtomicFiles;
 import io.crossmodal.runtime.io.Json;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
@@ -10,7 +11,6 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.crossmodal.trainer.progress.ProgressEvent;
@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,7 +56,7 @@ public final class ComponentTrainer {
      * @param nonFiniteSkips updates skipped (and their gradients discarded) because a gradient was not finite
      * @param firstNonFinite the parameters whose gradient was non-finite at the first skipped update (null: none)
      * @param optimizer the optimizer and learning rate at the end, for a phase that continues them (after
-     *                  a resumed, already finished run the Adam moments are empty: they are not checkpointed)
+     *                  a resumed, already finished run: the checkpoint's Adam state)
      */
     public record Result(double bestDev, int bestEpoch, long steps, double seconds, boolean stoppedEarly,
             List<EpochStats> history, long nonFiniteSkips, String firstNonFinite, OptimizerState optimizer) {
@@ -68,11 +67,16 @@ public final class ComponentTrainer {
     }
 
     /**
-     * A trainer's optimizer (DJL's Adam keeps its moments and update counts inside the
-     * {@link DefaultTrainingConfig}'s optimizer object, keyed by parameter) and the learning-rate
-     * cell its tracker reads: a later {@link Trainer} built from the same config continues Adam.
+     * A trainer's optimizer (a {@link ResumableAdam} inside the {@link DefaultTrainingConfig}, its
+     * moments keyed by parameter) and the learning-rate cell its tracker reads: a later
+     * {@link Trainer} built from the same config continues Adam.
      */
-    public record OptimizerState(DefaultTrainingConfig config, float[] learningRate) {}
+    public record OptimizerState(DefaultTrainingConfig config, float[] learningRate) {
+        /** The Adam whose state this carries. */
+        public ResumableAdam adam() {
+            return (ResumableAdam) config.getOptimizer();
+        }
+    }
 
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ComponentTrainer.class);
     private final ProgressListener progress;
@@ -95,6 +99,11 @@ public final class ComponentTrainer {
             trainer.initialize(new Shape(1, 1));
             if (state != null) {
                 ParamIO.load(model.getBlock(), checkpointDir.resolve("last.params"));
+                // an older checkpoint without Adam's state still loads: fresh moments, with a warning
+                AdamMoments saved = AdamMoments.forResume(checkpointDir.resolve(AdamMoments.FILE), state.step(), component);
+                if (saved != null) {
+                    ((ResumableAdam) cfg.getOptimizer()).restore(model.getBlock(), saved);
+                }
                 lr[0] = state.learningRate();
                 emit(component, "resume", state.epoch(), s, state.step(), 0, Map.of(), Map.of(), state.seconds(), Double.NaN,
                         "resumed after epoch " + state.epoch());
@@ -168,6 +177,9 @@ public final class ComponentTrainer {
                             List.copyOf(history));
                 }
                 ParamIO.save(model.getBlock(), checkpointDir.resolve("last.params"));
+                // state.json last: it commits the epoch, and a resume checks the Adam file's step against it
+                ((ResumableAdam) cfg.getOptimizer()).export(model.getBlock(), step)
+                        .write(checkpointDir.resolve(AdamMoments.FILE));
                 writeState(checkpointDir, state);
                 double eta = eta(start, step - firstStep, totalSteps - step);
                 emit(component, "eval", epoch, s, step, totalSteps, Map.of("nll", lossSum / tokenSum),
@@ -192,11 +204,11 @@ public final class ComponentTrainer {
 
     /**
      * The optimiser every trainer uses: Adam whose learning rate is read from {@code lr[0]} at each
-     * update, so a caller can decay it. The loss slot is unused (the blocks return their own NLL).
+     * update, so a caller can decay it, and whose state a checkpoint holds ({@link ResumableAdam}).
+     * The loss slot is unused (the blocks return their own NLL).
      */
     public static DefaultTrainingConfig adam(float[] lr) {
-        return new DefaultTrainingConfig(Loss.l2Loss())
-                .optOptimizer(Optimizer.adam().optLearningRateTracker((Tracker) n -> lr[0]).build());
+        return new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(new ResumableAdam((Tracker) n -> lr[0]));
     }
 
     private static double eta(long startNanos, long done, long remaining) {
@@ -219,9 +231,7 @@ public final class ComponentTrainer {
 
     private static void writeState(Path dir, State state) {
         try {
-            Path tmp = dir.resolve("state.json.tmp");
-            JSON.writeValue(tmp.toFile(), state);
-            Files.move(tmp, dir.resolve("state.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.write(dir.resolve("state.json"), JSON.writeValueAsBytes(state));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,22 +1,21 @@
 package io.crossmodal.trainer.train;
 
+import io.crossmodal.runtime.io.AtomicFiles;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Parameter snapshots in memory (best-so-far) and on disk (checkpoints, written atomically). */
+/** Parameter snapshots in memory (best-so-far) and on disk (checkpoints, written crash-safely by {@link AtomicFiles}). */
 public final class ParamIO {
     private ParamIO() {}
 
@@ -37,10 +36,8 @@ public final class ParamIO {
     }
 
     public static void save(Block block, Path file) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream os = Files.newOutputStream(tmp);
-                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os))) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
             List<Pair<String, Parameter>> params = block.getParameters().stream().toList();
             out.writeInt(params.size());
             for (Pair<String, Parameter> p : params) {
@@ -52,7 +49,7 @@ public final class ParamIO {
                 }
             }
         }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.write(file, bytes.toByteArray());
     }
 
     public static void load(Block block, Path file) throws IOException {

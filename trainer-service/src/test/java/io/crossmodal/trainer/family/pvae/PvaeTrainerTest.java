@@ -10,8 +10,10 @@ import io.crossmodal.trainer.family.pvae.data.DigitImage;
 import io.crossmodal.trainer.family.pvae.data.PvaeData;
 import io.crossmodal.trainer.family.pvae.data.SpokenDigit;
 import io.crossmodal.trainer.family.pvae.model.PvaeNet;
+import io.crossmodal.trainer.family.pvae.train.AdamStep;
 import io.crossmodal.trainer.family.pvae.train.PvaeTrainer;
 import io.crossmodal.trainer.progress.ProgressEvent;
+import io.crossmodal.trainer.train.AdamMoments;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -91,6 +93,64 @@ class PvaeTrainerTest {
             PvaeTrainer.loadParams(other, file);
             assertArrayEquals(saved.parameters().get("di.2.W").toFloatArray(), other.parameters().get("di.2.W").toFloatArray());
         }
+    }
+
+    /**
+     * Resume is exact: 2 epochs, a stop, and 2 more from the checkpoint give the same weights and the
+     * same Adam state (update count, both moments) as 4 uninterrupted epochs; the restored moments are
+     * the saved ones. A checkpoint without Adam state (an older one) still resumes, with fresh moments.
+     */
+    @Test
+    void stoppedAndResumedRunEqualsAnUninterruptedOne() throws Exception {
+        PvaeData data = data();
+        Path straight = tmp.resolve("straight");
+        Path resumed = tmp.resolve("resumed");
+        Map<String, float[]> uninterrupted;
+        try (NDManager m = NDManager.newBaseManager()) {
+            uninterrupted = values(new PvaeTrainer(config(4).with("pvae", 5, 0, straight.toString()), data, e -> { })
+                    .train(m, straight).net());
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            new PvaeTrainer(config(2).with("pvae", 5, 0, resumed.toString()), data, e -> { }).train(m, resumed);
+        }
+        AdamMoments afterTwo = AdamMoments.read(resumed.resolve("checkpoints").resolve(AdamMoments.FILE));
+        assertTrue(afterTwo != null && !afterTwo.mean().isEmpty(), "the checkpoint holds Adam's state");
+        Map<String, float[]> continued;
+        try (NDManager m = NDManager.newBaseManager()) {
+            PvaeTrainer.Result r = new PvaeTrainer(config(4).with("pvae", 5, 0, resumed.toString()), data, e -> { })
+                    .train(m, resumed);
+            assertEquals(4, r.history().size());
+            continued = values(r.net());
+            // the restored moments are the saved ones: an AdamStep restored from the file exports them unchanged
+            AdamStep probe = new AdamStep(1e-3f);
+            probe.restore(r.net().parameters(), afterTwo);
+            assertMomentsEqual(afterTwo, probe.export(r.net().parameters(), afterTwo.trainerStep()));
+        }
+        assertEquals(uninterrupted.keySet(), continued.keySet());
+        uninterrupted.forEach((name, v) -> assertArrayEquals(v, continued.get(name), 0f, name));
+        assertMomentsEqual(AdamMoments.read(straight.resolve("checkpoints").resolve(AdamMoments.FILE)),
+                AdamMoments.read(resumed.resolve("checkpoints").resolve(AdamMoments.FILE)));
+
+        // an older checkpoint, without Adam's state, still resumes: fresh moments, a different trajectory
+        Path old = tmp.resolve("old");
+        try (NDManager m = NDManager.newBaseManager()) {
+            new PvaeTrainer(config(2).with("pvae", 5, 0, old.toString()), data, e -> { }).train(m, old);
+        }
+        Files.delete(old.resolve("checkpoints").resolve(AdamMoments.FILE));
+        try (NDManager m = NDManager.newBaseManager()) {
+            PvaeTrainer.Result r = new PvaeTrainer(config(4).with("pvae", 5, 0, old.toString()), data, e -> { }).train(m, old);
+            assertEquals(4, r.history().size());
+            Map<String, float[]> fresh = values(r.net());
+            assertTrue(uninterrupted.entrySet().stream().anyMatch(e -> !Arrays.equals(e.getValue(), fresh.get(e.getKey()))),
+                    "fresh moments change the trajectory: the exactness above depends on restoring them");
+        }
+    }
+
+    private static void assertMomentsEqual(AdamMoments a, AdamMoments b) {
+        assertEquals(a.updates(), b.updates(), "update count");
+        assertEquals(a.mean().keySet(), b.mean().keySet());
+        a.mean().forEach((k, v) -> assertArrayEquals(v, b.mean().get(k), 0f, "first moment of " + k));
+        a.variance().forEach((k, v) -> assertArrayEquals(v, b.variance().get(k), 0f, "second moment of " + k));
     }
 
     private static Map<String, float[]> values(PvaeNet net) {

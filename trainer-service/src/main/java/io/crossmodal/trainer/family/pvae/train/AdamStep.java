@@ -2,7 +2,9 @@ package io.crossmodal.trainer.family.pvae.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.crossmodal.trainer.train.AdamMoments;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -11,6 +13,8 @@ import java.util.Map;
  * per-step temporaries in the parameters' manager: the study's JVM grew to 6 GB and was
  * OOM-killed. Here every temporary is created from the gradient handle, which is first moved into
  * a per-step manager, so a step frees everything it allocated; moments live beside the parameters.
+ * The state (update count and moments, by parameter name) can be exported to and restored from a
+ * checkpoint ({@link AdamMoments}), so a resumed run continues the same optimiser.
  */
 public final class AdamStep {
 
@@ -62,5 +66,39 @@ public final class AdamStep {
             }
             return finite;
         }
+    }
+
+    /** The update count and moments (by parameter name, in the order of {@code params}). */
+    public AdamMoments export(Map<String, NDArray> params, long trainerStep) {
+        Map<String, float[]> mean = new LinkedHashMap<>();
+        Map<String, float[]> var = new LinkedHashMap<>();
+        for (String name : params.keySet()) {
+            if (m.containsKey(name)) {
+                mean.put(name, m.get(name).toFloatArray());
+                var.put(name, v.get(name).toFloatArray());
+            }
+        }
+        return new AdamMoments(t, trainerStep, mean, var);
+    }
+
+    /** Replaces the state by a checkpoint's; the moments live beside the parameters of the same names. */
+    public void restore(Map<String, NDArray> params, AdamMoments state) {
+        m.values().forEach(NDArray::close);
+        v.values().forEach(NDArray::close);
+        m.clear();
+        v.clear();
+        for (Map.Entry<String, float[]> e : state.mean().entrySet()) {
+            NDArray w = params.get(e.getKey());
+            if (w == null || w.size() != e.getValue().length) {
+                throw new IllegalArgumentException("Adam state of " + e.getKey() + " does not match the model's parameters");
+            }
+            NDArray mean = w.zerosLike();
+            mean.set(e.getValue());
+            NDArray var = w.zerosLike();
+            var.set(state.variance().get(e.getKey()));
+            m.put(e.getKey(), mean);
+            v.put(e.getKey(), var);
+        }
+        t = state.updates();
     }
 }

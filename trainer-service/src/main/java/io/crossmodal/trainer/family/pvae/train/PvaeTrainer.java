@@ -1,5 +1,6 @@
 package io.crossmodal.trainer.family.pvae.train;
 
+import io.crossmodal.runtime.io.AtomicFiles;
 import io.crossmodal.runtime.io.Json;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -18,15 +19,15 @@ import io.crossmodal.trainer.family.pvae.model.PvaeNet;
 import io.crossmodal.trainer.progress.ProgressEvent;
 import io.crossmodal.trainer.progress.ProgressListener;
 import io.crossmodal.trainer.report.LearningCurves;
+import io.crossmodal.trainer.train.AdamMoments;
 import io.crossmodal.trainer.train.ComponentTrainer.EpochStats;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,8 +37,9 @@ import java.util.Random;
 /**
  * Trains a {@link PvaeNet} with Adam for a fixed number of epochs. After every epoch it writes
  * the parameters and a state file (epoch, steps, history) atomically under
- * {@code runDir/checkpoints}; a run started again over the same directory resumes after the last
- * finished epoch (Adam's moments start afresh). Per step, every temporary lives in a step
+ * {@code runDir/checkpoints}, with Adam's state ({@link AdamMoments}); a run started again over the
+ * same directory resumes after the last finished epoch exactly as an uninterrupted run goes on (the
+ * engine's random generator is seeded per epoch for the same reason). Per step, every temporary lives in a step
  * manager ({@link AdamStep}), so memory stays flat over a run. The held-out curve is the loss on test pairs with
  * posterior means instead of samples: it is drawn, never used to choose a model.
  */
@@ -77,6 +79,11 @@ public final class PvaeTrainer {
         Pairing heldOut = new Pairing(digits(data.speechTest()), imageDigits(data.imageTest()), cfg.usesSpeech(),
                 cfg.usesImages(), 0, 12345);
         AdamStep adam = new AdamStep((float) cfg.learningRate());
+        AdamMoments savedAdam = state.epoch() > 0
+                ? AdamMoments.forResume(ckpt.resolve(AdamMoments.FILE), state.step(), cfg.variant()) : null;
+        if (savedAdam != null) {
+            adam.restore(net.parameters(), savedAdam);
+        }
         PvaeLoss loss = new PvaeLoss(cfg);
         List<EpochStats> history = new ArrayList<>(state.history());
         int stepsPerEpoch = pairing.stepsPerEpoch(cfg.batchSize());
@@ -91,6 +98,8 @@ public final class PvaeTrainer {
         }
         for (int epoch = state.epoch() + 1; epoch <= cfg.epochs(); epoch++) {
             Random rnd = new Random(cfg.seed() * 1_000_003L + epoch);
+            // the posterior samples of this epoch do not depend on how many epochs this JVM ran before
+            Engine.getInstance().setRandomSeed((int) (cfg.seed() * 1_000_003L + epoch));
             double lossSum = 0;
             int n = 0;
             int skipped = 0;
@@ -125,7 +134,8 @@ public final class PvaeTrainer {
             history.add(new EpochStats(epoch, step, n == 0 ? Double.NaN : lossSum / n, dev, cfg.learningRate(), elapsed));
             state = new State(epoch, step, elapsed, List.copyOf(history));
             saveParams(net, ckpt.resolve("last.params"));
-            writeState(ckpt, state);
+            adam.export(net.parameters(), step).write(ckpt.resolve(AdamMoments.FILE));
+            writeState(ckpt, state); // last: it commits the epoch
             Map<String, Double> terms = new LinkedHashMap<>();
             int steps = n;
             termSums.forEach((k, v) -> terms.put(k, v / steps));
@@ -220,15 +230,12 @@ public final class PvaeTrainer {
     }
 
     private static void writeState(Path dir, State s) throws IOException {
-        Path tmp = dir.resolve("state.json.tmp");
-        JSON.writeValue(tmp.toFile(), s);
-        Files.move(tmp, dir.resolve("state.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.write(dir.resolve("state.json"), JSON.writeValueAsBytes(s));
     }
 
     public static void saveParams(PvaeNet net, Path file) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(net.parameters().size());
             for (Map.Entry<String, NDArray> p : net.parameters().entrySet()) {
                 float[] v = p.getValue().toFloatArray();
@@ -239,7 +246,7 @@ public final class PvaeTrainer {
                 }
             }
         }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.write(file, bytes.toByteArray());
     }
 
     public static void loadParams(PvaeNet net, Path file) throws IOException {

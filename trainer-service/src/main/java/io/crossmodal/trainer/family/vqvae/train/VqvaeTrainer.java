@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.crossmodal.runtime.io.AtomicFiles;
 import io.crossmodal.runtime.io.Json;
 import io.crossmodal.trainer.family.pvae.data.SpokenDigit;
 import io.crossmodal.trainer.family.pvae.train.AdamStep;
@@ -16,11 +17,11 @@ import io.crossmodal.trainer.family.vqvae.model.VqvaeNet;
 import io.crossmodal.trainer.progress.ProgressEvent;
 import io.crossmodal.trainer.progress.ProgressListener;
 import io.crossmodal.trainer.report.LearningCurves;
+import io.crossmodal.trainer.train.AdamMoments;
 import io.crossmodal.trainer.train.ComponentTrainer.EpochStats;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +33,8 @@ import java.util.Random;
  * a fixed number of epochs over the FSDD training takes, batches shuffled by the job's seed. After
  * every epoch the arrays (codebook included) and a state file go atomically to
  * {@code runDir/checkpoints}; a run started again over the same directory resumes after the last
- * finished epoch (Adam's moments and the EMA averages start afresh). The held-out curve is the
+ * finished epoch with Adam's state restored ({@link AdamMoments}); the codebook upkeep's EMA
+ * averages and dead-code clocks are not checkpointed and start afresh. The held-out curve is the
  * teacher-forced loss on the test takes without jitter or sampling; it is drawn, never used to choose.
  */
 public final class VqvaeTrainer {
@@ -67,6 +69,11 @@ public final class VqvaeTrainer {
             state = new State(0, 0, 0, List.of());
         }
         AdamStep adam = new AdamStep((float) cfg.learningRate());
+        AdamMoments savedAdam = state.epoch() > 0
+                ? AdamMoments.forResume(ckpt.resolve(AdamMoments.FILE), state.step(), label) : null;
+        if (savedAdam != null) {
+            adam.restore(net.parameters(), savedAdam);
+        }
         VqvaeLoss loss = new VqvaeLoss(cfg);
         CodebookUpkeep upkeep = net.codebook() == null ? null : new CodebookUpkeep(net.codebook().toFloatArray(), cfg.codes(),
                 cfg.latentDim(), cfg.ema(), cfg.emaDecay(), cfg.deadCodeSteps());
@@ -134,7 +141,8 @@ public final class VqvaeTrainer {
             history.add(new EpochStats(epoch, step, n == 0 ? Double.NaN : lossSum / n, dev, cfg.learningRate(), elapsed));
             state = new State(epoch, step, elapsed, List.copyOf(history));
             ParamsFile.save(saved, ckpt.resolve("last.params"));
-            writeState(ckpt, state);
+            adam.export(net.parameters(), step).write(ckpt.resolve(AdamMoments.FILE));
+            writeState(ckpt, state); // last: it commits the epoch
             Map<String, Double> terms = new LinkedHashMap<>();
             int steps = n;
             termSums.forEach((k, v) -> terms.put(k, v / steps));
@@ -208,9 +216,6 @@ public final class VqvaeTrainer {
     }
 
     private static void writeState(Path dir, State s) throws IOException {
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve("state.json.tmp");
-        JSON.writeValue(tmp.toFile(), s);
-        Files.move(tmp, dir.resolve("state.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.write(dir.resolve("state.json"), JSON.writeValueAsBytes(s));
     }
 }
