@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.crossmodal.runtime.io.Json;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.family.pvae.PvaeConfig;
+import io.crossmodal.trainer.family.vqvae.VqvaeConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -47,6 +48,9 @@ final class FamilySettings {
         if (out.pvae() != null) {
             return pvae(out, limits, paths);
         }
+        if (out.vqvae() != null) {
+            return vqvae(out, limits, paths);
+        }
         return out;
     }
 
@@ -72,6 +76,25 @@ final class FamilySettings {
         return cfg;
     }
 
+    private static JobConfig vqvae(JobConfig cfg, JobLimits l, LexiconPaths paths) {
+        VqvaeConfig v = cfg.vqvae();
+        String f = "family_config_json.";
+        max(f + "channels", v.channels(), l.hiddenSize());
+        max(f + "decoderHidden", v.decoderHidden(), l.hiddenSize());
+        max(f + "latentDim", v.latentDim(), l.embeddingSize());
+        max(f + "speakerDim", v.speakerDim(), l.embeddingSize());
+        max(f + "codes", v.codes(), l.hiddenSize());
+        max(f + "frames", v.frames(), l.maxOutputLength());
+        max(f + "epochs", v.epochs(), l.epochs());
+        max(f + "batchSize", v.batchSize(), l.batchSize());
+        max(f + "threads", v.threads(), l.threads());
+        if (v.speechDir() == null) {
+            throw new IllegalArgumentException(f + "speechDir (a spoken-digit directory in FSDD's layout) is required");
+        }
+        paths.resolveData(f + "speechDir", v.speechDir(), true);
+        return cfg;
+    }
+
     private static void max(String field, long value, long limit) {
         if (value > limit) {
             throw new IllegalArgumentException(field + " is " + value + ", more than the trainer's limit of " + limit
@@ -81,11 +104,12 @@ final class FamilySettings {
 
     /** The job's family section as JSON, or empty when it has none. */
     static String json(JobConfig cfg) {
-        if (cfg.pvae() == null) {
+        Object section = cfg.pvae() != null ? cfg.pvae() : cfg.vqvae();
+        if (section == null) {
             return "";
         }
         try {
-            return Json.STRICT.writeValueAsString(cfg.pvae());
+            return Json.STRICT.writeValueAsString(section);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -179,7 +179,8 @@ public class JobManager {
         if (!c.model().equals(config.model()) || !c.data().equals(config.data()) || !c.split().equals(config.split())
                 || !c.components().equals(config.components()) || !c.seed().equals(config.seed())
                 || !java.util.Objects.equals(c.semi(), config.semi()) || !c.family().equals(config.family())
-                || !java.util.Objects.equals(c.pvae(), config.pvae())) {
+                || !java.util.Objects.equals(c.pvae(), config.pvae())
+                || !java.util.Objects.equals(c.vqvae(), config.vqvae())) {
             throw new IllegalArgumentException("resume_from_job_id: job " + resumeFrom + " trained another model, data,"
                     + " split, components or seed; its checkpoints do not fit this job");
         }

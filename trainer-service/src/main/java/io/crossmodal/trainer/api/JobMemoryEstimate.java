@@ -30,6 +30,14 @@ import io.crossmodal.trainer.config.JobConfig;
  *   pvae:  P = 4H(S + 784) + 8H^2 + 8HZ      (unimodal and joint encoders, both decoders)
  *          A = B x (16H + 2(S + 784))
  * </pre>
+ *
+ * <p>A VQ-VAE ({@code family: "vqvae"}) has convolutions of width C over T frames of M mel bins (one per factor
+ * of 2 of the downsampling, kernel 4), latents of D, K codes, a recurrent decoder of H over the frame, the
+ * latent and a speaker embedding of E, batch B (every decoder step's gates are kept for the backward pass):
+ * <pre>
+ *   vqvae: P = 3CM + 8C^2 + CD + KD + 4H(M + D + E + H + 2) + HM
+ *          A = B x T x (2C + 8H + 4M + D + K)
+ * </pre>
  */
 public final class JobMemoryEstimate {
     static final int VOCABULARY = 100;
@@ -41,6 +49,9 @@ public final class JobMemoryEstimate {
     public static double bytes(JobConfig cfg) {
         if (cfg.family().equals("pvae")) {
             return pvaeBytes(io.crossmodal.trainer.family.pvae.PvaeTrainingFamily.settings(cfg));
+        }
+        if (cfg.family().equals("vqvae") && cfg.vqvae() != null) {
+            return vqvaeBytes(cfg.vqvae());
         }
         JobConfig.Model m = cfg.model();
         double v = VOCABULARY;
@@ -74,6 +85,17 @@ public final class JobMemoryEstimate {
         double z = (double) p.sharedDim() + p.styleDim();
         double params = 4 * h * in + 8 * h * h + 8 * h * z;
         double activations = (double) p.batchSize() * (16 * h + 2 * in);
+        return 4 * (4 * params + activations);
+    }
+
+    private static double vqvaeBytes(io.crossmodal.trainer.family.vqvae.VqvaeConfig v) {
+        double c = v.channels();
+        double m = v.melBins();
+        double d = v.latentDim();
+        double k = v.codes();
+        double h = v.decoderHidden();
+        double params = 3 * c * m + 8 * c * c + c * d + k * d + 4 * h * (m + d + v.speakerDim() + h + 2) + h * m;
+        double activations = (double) v.batchSize() * v.frames() * (2 * c + 8 * h + 4 * m + d + k);
         return 4 * (4 * params + activations);
     }
 }

@@ -45,12 +45,16 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** "per 12.34 %, wer 45.67 %, words 5000" style: rates (in [0, 1]) as percentages, counts as integers. */
+    /**
+     * "per 12.34 %, wer 45.67 %, words 5000" style: rates (in [0, 1]) as percentages, counts as integers, other
+     * figures (a rate in Hz, a perplexity) as plain numbers.
+     */
     static String describe(Map<String, Double> metrics) {
         List<String> parts = new ArrayList<>();
         metrics.forEach((name, v) -> parts.add(v == Math.rint(v) && Math.abs(v) > 1
                 ? String.format(Locale.ROOT, "%s %d", name, v.longValue())
-                : String.format(Locale.ROOT, "%s %.2f%%", name.toUpperCase(Locale.ROOT), 100 * v)));
+                : v >= 0 && v <= 1 ? String.format(Locale.ROOT, "%s %.2f%%", name.toUpperCase(Locale.ROOT), 100 * v)
+                : String.format(Locale.ROOT, "%s %.3f", name.toUpperCase(Locale.ROOT), v)));
         return String.join(", ", parts);
     }
 }

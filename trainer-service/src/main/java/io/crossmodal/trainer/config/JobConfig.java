@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.crossmodal.datasets.split.SplitConfig;
 import io.crossmodal.trainer.family.pvae.PvaeConfig;
+import io.crossmodal.trainer.family.vqvae.VqvaeConfig;
 import io.crossmodal.trainer.train.TrainSettings;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,7 +37,9 @@ public record JobConfig(
         // The pvae family's settings (family "pvae"; absent = its defaults); left out of the JSON when absent.
         @JsonInclude(JsonInclude.Include.NON_NULL) PvaeConfig pvae,
         // Absent (null) = the defaults of LexiconConfig; left out of the JSON so existing configs serialise unchanged.
-        @JsonInclude(JsonInclude.Include.NON_NULL) LexiconConfig lexicon) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) LexiconConfig lexicon,
+        // The vqvae family's settings (family "vqvae"); left out of the JSON when absent.
+        @JsonInclude(JsonInclude.Include.NON_NULL) VqvaeConfig vqvae) {
 
     private static final ObjectMapper JSON = Json.STRICT;
 
@@ -282,13 +285,13 @@ public record JobConfig(
     /** A config without a family section (every family but pvae). */
     public JobConfig(String name, String family, Data data, Split split, Model model, Train train, List<String> components,
             Long seed, Boolean export, String runDir, String registryDir, Semi semi) {
-        this(name, family, data, split, model, train, components, seed, export, runDir, registryDir, semi, null, null);
+        this(name, family, data, split, model, train, components, seed, export, runDir, registryDir, semi, null, null, null);
     }
 
     /** The config as it was before the {@code semi} section existed (no semi-supervised training). */
     public JobConfig(String name, String family, Data data, Split split, Model model, Train train, List<String> components,
             Long seed, Boolean export, String runDir, String registryDir) {
-        this(name, family, data, split, model, train, components, seed, export, runDir, registryDir, null, null, null);
+        this(name, family, data, split, model, train, components, seed, export, runDir, registryDir, null, null, null, null);
     }
 
     public JobConfig {
@@ -321,6 +324,9 @@ public record JobConfig(
         if (pvae != null && !family.equals("pvae")) {
             throw new IllegalArgumentException("the 'pvae' section is for family \"pvae\"; this job's family is '" + family + "'");
         }
+        if (vqvae != null && !family.equals("vqvae")) {
+            throw new IllegalArgumentException("the 'vqvae' section is for family \"vqvae\"; this job's family is '" + family + "'");
+        }
         if (semi != null && semi.enabled()) {
             if (!components.containsAll(List.of("g2p", "p2g", "prior"))) {
                 throw new IllegalArgumentException("semi.enabled needs all three components g2p, p2g and prior, got " + components);
@@ -344,12 +350,12 @@ public record JobConfig(
     public JobConfig withEpochs(int epochs) {
         Train t = new Train(train.batchSize(), train.learningRate(), epochs, train.maxSteps(), train.patience(),
                 train.clipNorm(), train.lrDecay(), train.threads(), train.devWords(), train.beamWidth());
-        return new JobConfig(name, family, data, split, model, t, components, seed, export, runDir, registryDir, semi, pvae, lexicon);
+        return new JobConfig(name, family, data, split, model, t, components, seed, export, runDir, registryDir, semi, pvae, lexicon, vqvae);
     }
 
     /** The same job run in {@code runDir}, registering into {@code registryDir} (where the Trainer API places a job). */
     public JobConfig withPlacement(String runDir, String registryDir) {
-        return new JobConfig(name, family, data, split, model, train, components, seed, export, runDir, registryDir, semi, pvae, lexicon);
+        return new JobConfig(name, family, data, split, model, train, components, seed, export, runDir, registryDir, semi, pvae, lexicon, vqvae);
     }
 
     public SplitConfig splitConfig() {

@@ -10,6 +10,7 @@ import com.google.protobuf.Message;
 import io.crossmodal.family.vqvae.model.VqvaeWeights;
 import io.crossmodal.family.vqvae.onnx.OrtVqvae;
 import io.crossmodal.family.vqvae.onnx.VqvaeGraphs;
+import io.crossmodal.family.vqvae.testing.TinyVqvae;
 import io.crossmodal.features.audio.AudioLimits;
 import io.crossmodal.features.audio.AudioSignal;
 import io.crossmodal.features.audio.FbankConfig;

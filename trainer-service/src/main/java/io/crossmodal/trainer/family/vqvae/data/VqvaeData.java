@@ -7,6 +7,14 @@ import io.crossmodal.trainer.family.pvae.data.FsddLoader;
 import io.crossmodal.trainer.family.pvae.data.SpokenDigit;
 import io.crossmodal.trainer.family.vqvae.VqvaeConfig;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -144,5 +152,40 @@ public final class VqvaeData {
 
     public FbankConfig fbank() {
         return fbank;
+    }
+
+    /**
+     * SHA-256 fingerprints of the data as the model saw it ({@code train}, {@code test}, and {@code split}:
+     * both plus the speaker list, the value the promotion gate checks): digits, speakers, takes and every
+     * feature value, so a changed front end or data set shows as another fingerprint.
+     */
+    public Map<String, String> fingerprints() {
+        String tr = hash(train);
+        String te = hash(test);
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("split", HexFormat.of().formatHex(digest().digest((tr + "/" + te + "/" + String.join(",", speakers))
+                .getBytes(StandardCharsets.UTF_8))));
+        out.put("train", tr);
+        out.put("test", te);
+        return out;
+    }
+
+    private static String hash(List<SpokenDigit> list) {
+        MessageDigest md = digest();
+        for (SpokenDigit s : list) {
+            md.update((s.digit() + "_" + s.speaker() + "_" + s.take() + ";").getBytes(StandardCharsets.UTF_8));
+            ByteBuffer b = ByteBuffer.allocate(4 * s.features().length).order(ByteOrder.LITTLE_ENDIAN);
+            b.asFloatBuffer().put(s.features());
+            md.update(b.array());
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -26,6 +26,17 @@ public final class Probe {
 
     public static double accuracy(float[][] trainX, int[] trainY, float[][] testX, int[] testY, int classes, int hidden,
             int epochs, long seed, NDManager manager) {
+        long[] pred = predict(trainX, trainY, testX, classes, hidden, epochs, seed, manager);
+        int correct = 0;
+        for (int i = 0; i < pred.length; i++) {
+            correct += pred[i] == testY[i] ? 1 : 0;
+        }
+        return correct / (double) pred.length;
+    }
+
+    /** The trained probe's class for each test row (the gate's per-example scores need them, not just the accuracy). */
+    public static long[] predict(float[][] trainX, int[] trainY, float[][] testX, int classes, int hidden,
+            int epochs, long seed, NDManager manager) {
         int f = trainX[0].length;
         float[] mean = new float[f];
         float[] std = new float[f];
@@ -66,12 +77,7 @@ public final class Probe {
                 adam.step(p, m);
             }
             NDArray tx = m.create(standardise(testX, mean, std), new Shape(testX.length, f));
-            long[] pred = forward(p, tx, hidden).argMax(1).toLongArray();
-            int correct = 0;
-            for (int i = 0; i < pred.length; i++) {
-                correct += pred[i] == testY[i] ? 1 : 0;
-            }
-            return correct / (double) pred.length;
+            return forward(p, tx, hidden).argMax(1).toLongArray();
         }
     }
 

@@ -1,4 +1,6 @@
-package io.crossmodal.family.vqvae.serving;
+package io.crossmodal.family.vqvae.testing;
+
+import io.crossmodal.family.vqvae.serving.VqvaeBundleLayout;
 
 import io.crossmodal.family.vqvae.model.VqvaeWeights;
 import io.crossmodal.family.vqvae.onnx.VqvaeGraphs;
@@ -15,21 +17,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-/** Tiny random-weight VQ-VAE bundles and a synthetic voiced signal for the plug-in's tests. */
-final class TinyVqvae {
+/** Tiny random-weight VQ-VAE bundles and a synthetic voiced signal for the plug-in's and the services' tests. */
+public final class TinyVqvae {
 
-    static final int FRAMES = 16;
-    static final int MEL = 40;
-    static final int DOWN = 4;
-    static final int DIM = 4;
-    static final int CODES = 8;
-    static final int HIDDEN = 6;
-    static final List<String> SPEAKERS = List.of("ann", "bob", "cy");
+    public static final int FRAMES = 16;
+    public static final int MEL = 40;
+    public static final int DOWN = 4;
+    public static final int DIM = 4;
+    public static final int CODES = 8;
+    public static final int HIDDEN = 6;
+    public static final List<String> SPEAKERS = List.of("ann", "bob", "cy");
 
     private TinyVqvae() {
     }
 
-    static VqvaeWeights weights(long seed, String bottleneck, String cell) {
+    public static VqvaeWeights weights(long seed, String bottleneck, String cell) {
         Random r = new Random(seed);
         float[] mean = new float[MEL];
         float[] std = new float[MEL];
@@ -57,7 +59,7 @@ final class TinyVqvae {
      * The same model with a VQ codebook made of the given latents (then 4 random ones): random
      * weights alone put every latent of a test signal on one code.
      */
-    static VqvaeWeights withCodebook(VqvaeWeights w, float[][] latents) {
+    public static VqvaeWeights withCodebook(VqvaeWeights w, float[][] latents) {
         Random r = new Random(9);
         float[] cb = new float[CODES * DIM];
         for (int k = 0; k < CODES; k++) {
@@ -70,7 +72,7 @@ final class TinyVqvae {
                 w.bIh(), w.bHh(), w.out());
     }
 
-    static Bundle write(Path root, String model, VqvaeWeights w) {
+    public static Bundle write(Path root, String model, VqvaeWeights w) {
         VqvaeBundleLayout.Content content = VqvaeBundleLayout.content(w, VqvaeGraphs.build(w), Map.of());
         Map<String, FileContent> files = new LinkedHashMap<>();
         content.files().forEach((name, bytes) -> files.put(name, FileContent.of(bytes)));
@@ -79,7 +81,7 @@ final class TinyVqvae {
     }
 
     /** A voiced-looking signal: two harmonics with a gliding pitch under a smooth envelope. */
-    static float[] tone(int rate, double seconds, double f0) {
+    public static float[] tone(int rate, double seconds, double f0) {
         int n = (int) Math.round(rate * seconds);
         float[] s = new float[n];
         double phase = 0;

@@ -1,0 +1,254 @@
+package io.crossmodal.trainer.family.vqvae;
+
+import ai.djl.ndarray.NDManager;
+import io.crossmodal.family.vqvae.model.VqvaeWeights;
+import io.crossmodal.family.vqvae.onnx.OrtVqvae;
+import io.crossmodal.family.vqvae.onnx.VqvaeGraphs;
+import io.crossmodal.family.vqvae.serving.VqvaeBundleLayout;
+import io.crossmodal.lifecycle.Lineage;
+import io.crossmodal.lifecycle.gate.ComponentScores;
+import io.crossmodal.lifecycle.gate.GateConfig;
+import io.crossmodal.runtime.bundle.Bundle;
+import io.crossmodal.runtime.bundle.ComponentSpec;
+import io.crossmodal.runtime.onnx.SessionFactory;
+import io.crossmodal.trainer.config.JobConfig;
+import io.crossmodal.trainer.family.TrainingFamily;
+import io.crossmodal.trainer.family.vqvae.data.VqvaeData;
+import io.crossmodal.trainer.family.vqvae.eval.VqvaeScores;
+import io.crossmodal.trainer.family.vqvae.study.VqvaeStudy;
+import io.crossmodal.trainer.family.vqvae.train.VqvaeExport;
+import io.crossmodal.trainer.family.vqvae.train.VqvaeTrainer;
+import io.crossmodal.trainer.job.Machine;
+import io.crossmodal.trainer.job.RunFiles;
+import io.crossmodal.trainer.progress.ProgressEvent;
+import io.crossmodal.trainer.progress.ProgressListener;
+import io.crossmodal.trainer.train.ComponentTrainer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.jboss.logging.Logger;
+
+/**
+ * The VQ-VAE's training side: a job with {@code family: "vqvae"} trains one model ({@link VqvaeTrainer},
+ * resuming from the run directory's checkpoints) with the settings of the job's {@code vqvae} section
+ * ({@link VqvaeConfig}; the job's {@code seed} and {@code runDir} take the place of the section's),
+ * exports the bundle the serving plug-in reads ({@link VqvaeBundleLayout}) and scores it through ONNX
+ * Runtime ({@link VqvaeScores}: digit and speaker probe accuracy, reconstruction error with per-example
+ * values for the gate's paired bootstrap; codebook perplexity and bits/s).
+ */
+public final class VqvaeTrainingFamily implements TrainingFamily {
+    private static final Logger LOG = Logger.getLogger(VqvaeTrainingFamily.class);
+    public static final String NAME = VqvaeBundleLayout.FAMILY;
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Set<String> components() {
+        return Set.of(VqvaeBundleLayout.COMPONENT);
+    }
+
+    @Override
+    public List<String> defaultComponents() {
+        return List.of(VqvaeBundleLayout.COMPONENT);
+    }
+
+    /** The job's VQ-VAE settings: its {@code vqvae} section with the job's seed and run directory. */
+    public static VqvaeConfig settings(JobConfig job) {
+        VqvaeConfig v = job.vqvae();
+        if (v == null || v.speechDir() == null) {
+            throw new IllegalArgumentException("a vqvae job needs a 'vqvae' section with speechDir (spoken digits in FSDD's layout)");
+        }
+        return v.with(v.bottleneck(), v.jitterOn(), job.seed(), job.runDir());
+    }
+
+    private static VqvaeData load(VqvaeConfig cfg) throws IOException {
+        // PyTorch reads its thread counts when the engine starts (the first NDManager)
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(cfg.threads()));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        return VqvaeData.load(cfg);
+    }
+
+    private static double meanSeconds(VqvaeConfig cfg) throws IOException {
+        return VqvaeStudy.meanTrimmedSeconds(Path.of(cfg.speechDir()), VqvaeData.features(cfg));
+    }
+
+    @Override
+    public Trained train(JobConfig job, Path runDir, ProgressListener progress, BooleanSupplier cancelled) throws IOException {
+        VqvaeConfig cfg = settings(job);
+        VqvaeData data = load(cfg);
+        double seconds = meanSeconds(cfg);
+        LOG.infof("vqvae data: %d train, %d test recordings, speakers %s", data.train().size(), data.test().size(),
+                data.speakers());
+        NDManager manager = NDManager.newBaseManager();
+        try {
+            ProgressListener watched = e -> {
+                if (cancelled.getAsBoolean()) {
+                    throw new ComponentTrainer.CancelledException("cancelled");
+                }
+                progress.onProgress(new ProgressEvent(VqvaeBundleLayout.COMPONENT, e.phase(), e.epoch(), e.epochs(), e.step(),
+                        e.totalSteps(), e.losses(), e.devMetrics(), e.elapsedSeconds(), e.etaSeconds(), e.message()));
+            };
+            VqvaeTrainer.Result r = new VqvaeTrainer(cfg, data, watched, VqvaeBundleLayout.COMPONENT).train(manager, runDir);
+            return new TrainedVqvae(cfg, data, seconds, manager, r);
+        } catch (RuntimeException | IOException | Error e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public List<String> gatedComponents(Bundle bundle) {
+        List<String> out = new ArrayList<>();
+        bundle.manifest().components().forEach((name, spec) -> {
+            if (spec.type().equals(VqvaeBundleLayout.TYPE)) {
+                out.add(name);
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public GateEvaluation gateEvaluation(JobConfig job, Lineage lineage, GateConfig gate) throws IOException {
+        VqvaeConfig cfg = settings(job);
+        VqvaeData data = load(cfg);
+        double meanSeconds = meanSeconds(cfg);
+        String fingerprint = data.fingerprints().get("split");
+        String expected = lineage.dataFingerprint().get("split");
+        if (expected == null || !expected.equals(fingerprint)) {
+            throw new IllegalStateException("the data no longer reproduces the candidate's test set (fingerprint " + expected
+                    + " recorded, " + fingerprint + " now): refusing to decide on a different test set");
+        }
+        SessionFactory factory = SessionFactory.cpu();
+        return new GateEvaluation() {
+            private double seconds;
+
+            @Override
+            public Map<String, Object> testSet() {
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put("name", "test");
+                t.put("fingerprint", fingerprint);
+                t.put("testHash", data.fingerprints().get("test"));
+                t.put("recordings", data.test().size());
+                t.put("speakers", data.speakers());
+                t.put("heldOutSpeakers", VqvaeScores.heldOut(data));
+                t.put("seed", cfg.seed());
+                t.put("speech", cfg.speechDir());
+                return t;
+            }
+
+            @Override
+            public String fingerprint() {
+                return fingerprint;
+            }
+
+            @Override
+            public Map<String, Object> settings() {
+                return Map.of("engine", "onnxruntime", "probe", "linear", "probeSeed", cfg.seed(), "seconds", seconds);
+            }
+
+            @Override
+            public ComponentScores score(Bundle bundle, String component) {
+                long start = System.nanoTime();
+                ComponentSpec c = bundle.component(component);
+                try (NDManager m = NDManager.newBaseManager(); OrtVqvae ort = open(bundle, component, factory)) {
+                    return new VqvaeScores(data, VqvaeScores.heldOut(data), meanSeconds, cfg.seed()).score(ort,
+                            c.sizes().get("codes"), m);
+                } finally {
+                    seconds += (System.nanoTime() - start) / 1e9;
+                }
+            }
+        };
+    }
+
+    /** The bundle's VQ-VAE graphs in ONNX Runtime sessions, as the services load them. */
+    static OrtVqvae open(Bundle bundle, String component, SessionFactory factory) {
+        ComponentSpec c = bundle.component(component);
+        if (!VqvaeBundleLayout.TYPE.equals(c.type())) {
+            throw new IllegalArgumentException("component '" + component + "' of " + bundle.model() + "/" + bundle.version()
+                    + " is a " + c.type() + " component, not a VQ-VAE");
+        }
+        VqvaeGraphs.Graphs g = new VqvaeGraphs.Graphs(graph(bundle, c, VqvaeBundleLayout.ENCODER),
+                graph(bundle, c, VqvaeBundleLayout.UNITS), graph(bundle, c, VqvaeBundleLayout.DECODER_STEP),
+                graph(bundle, c, VqvaeBundleLayout.SPEAKER));
+        Map<String, Integer> s = c.sizes();
+        return new OrtVqvae(factory, g, s.get("melBins"), s.get("latentDim"), s.get("stateSize"), s.get("downsample"));
+    }
+
+    private static byte[] graph(Bundle bundle, ComponentSpec c, String role) {
+        return c.graphs().containsKey(role) ? bundle.readFile(c.graph(role).file()) : null;
+    }
+
+    /** One trained VQ-VAE, its data and its DJL manager (closed with it). */
+    private static final class TrainedVqvae implements Trained {
+        private final VqvaeConfig cfg;
+        private final VqvaeData data;
+        private final double meanSeconds;
+        private final NDManager manager;
+        private final VqvaeTrainer.Result result;
+        private final VqvaeWeights weights;
+        private final VqvaeGraphs.Graphs graphs;
+
+        TrainedVqvae(VqvaeConfig cfg, VqvaeData data, double meanSeconds, NDManager manager, VqvaeTrainer.Result result) {
+            this.cfg = cfg;
+            this.data = data;
+            this.meanSeconds = meanSeconds;
+            this.manager = manager;
+            this.result = result;
+            this.weights = VqvaeExport.weights(result.net(), data);
+            this.graphs = VqvaeGraphs.build(weights);
+        }
+
+        @Override
+        public BundleContent export() {
+            VqvaeBundleLayout.Content c = VqvaeBundleLayout.content(weights, graphs, Map.of());
+            return new BundleContent(Map.of(VqvaeBundleLayout.COMPONENT, c.component()), Map.of(), data.fingerprints(),
+                    c.files(), c.serving());
+        }
+
+        @Override
+        public Map<String, ComponentScores> evaluate(BundleContent content, Path runDir, ProgressListener progress) {
+            progress.onProgress(new ProgressEvent(VqvaeBundleLayout.COMPONENT, "test", 0, 0, 0, 0, Map.of(), Map.of(),
+                    result.seconds(), Double.NaN, "scoring the exported graphs on the spoken digits"));
+            try (NDManager m = manager.newSubManager();
+                    OrtVqvae ort = new OrtVqvae(SessionFactory.cpu(), graphs, data.melBins(), cfg.latentDim(),
+                            result.net().stateSize(), cfg.downsample())) {
+                ComponentScores scores = new VqvaeScores(data, VqvaeScores.heldOut(data), meanSeconds, cfg.seed()).score(ort,
+                        weights.codes(), m);
+                RunFiles.writeJson(runDir.resolve("report-" + VqvaeBundleLayout.COMPONENT + ".json"), scores.metrics());
+                LOG.infof("vqvae test: %s", scores.metrics());
+                return Map.of(VqvaeBundleLayout.COMPONENT, scores);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public Map<String, Object> trainingMetrics() {
+            String c = VqvaeBundleLayout.COMPONENT;
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            metrics.put(c + ".bottleneck", cfg.bottleneck());
+            metrics.put(c + ".jitter", cfg.jitterOn() ? cfg.jitterP() : 0.0);
+            metrics.put(c + ".train.seconds", result.seconds());
+            metrics.put(c + ".train.steps", result.steps());
+            metrics.put(c + ".train.epochs", result.history().size());
+            metrics.put(c + ".train.held_out_loss", result.history().get(result.history().size() - 1).dev());
+            metrics.put(c + ".train.reinitialised_codes", result.reinitialisedCodes());
+            metrics.put("machine.cpu", Machine.cpuModel());
+            return metrics;
+        }
+
+        @Override
+        public void close() {
+            manager.close();
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package io.crossmodal.trainer.family.vqvae;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.crossmodal.lifecycle.DecisionRecord;
+import io.crossmodal.lifecycle.ModelLifecycle;
+import io.crossmodal.lifecycle.gate.ComponentScores;
+import io.crossmodal.lifecycle.gate.RatioMetric;
+import io.crossmodal.runtime.bundle.Bundle;
+import io.crossmodal.trainer.cli.TrainerCli;
+import io.crossmodal.trainer.config.JobConfig;
+import io.crossmodal.trainer.family.pvae.PvaeTinyData;
+import io.crossmodal.trainer.job.TrainingRun;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A VQ-VAE job through the generic job runner and the lifecycle, on tiny spoken digits in FSDD's layout
+ * ({@link PvaeTinyData}, four speakers, the last two held out of the digit probe): {@code train --config}
+ * with {@code family: "vqvae"} trains, scores through ONNX Runtime (named metrics, per-example values)
+ * and registers a bundle; a worse model (one epoch at a tiny learning rate) is registered through
+ * {@link TrainingRun}; the CI gate ({@code configs/tiny/gate-vqvae.json}) promotes the good one,
+ * refuses the worse one, and rollback restores production after a second promotion.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class VqvaeLifecycleTest {
+    static final String MODEL = "tiny-units";
+
+    Path dir;
+    Path registry;
+    Path gate;
+    ModelLifecycle lc;
+
+    static String config(Path dir, Path registry, String run, int epochs, double lr) {
+        return """
+                {"name": "%s", "family": "vqvae", "seed": 3, "runDir": "%s", "registryDir": "%s",
+                 "vqvae": {"bottleneck": "vq", "speechDir": "%s", "frames": 8, "melBins": 16, "downsample": 4,
+                           "channels": 16, "latentDim": 4, "codes": 16, "deadCodeSteps": 5, "cell": "gru",
+                           "decoderHidden": 16, "speakerDim": 2, "epochs": %d, "batchSize": 16,
+                           "learningRate": %s, "threads": 1}}"""
+                .formatted(MODEL, dir.resolve("runs/" + run), registry, dir.resolve("fsdd"), epochs, lr);
+    }
+
+    @BeforeAll
+    void data(@TempDir Path tmp) throws Exception {
+        dir = tmp;
+        PvaeTinyData.speech(dir.resolve("fsdd"), 4, 8);
+        registry = dir.resolve("registry");
+        lc = new ModelLifecycle(registry);
+        gate = Path.of("../configs/tiny/gate-vqvae.json").toAbsolutePath().normalize();
+        assertTrue(Files.isRegularFile(gate), gate.toString());
+    }
+
+    record Run(int exit, String out, String err) {}
+
+    static Run cli(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            return new Run(TrainerCli.run(args), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    Run promote(String candidate) {
+        return cli("promote", "--registry", registry.toString(), "--model", MODEL, "--candidate", candidate,
+                "--gate", gate.toString(), "--actor", "vqvae-test");
+    }
+
+    int production() {
+        return lc.alias(MODEL, ModelLifecycle.PRODUCTION).orElse(-1);
+    }
+
+    static double metric(Bundle b, String name) {
+        Object v = b.manifest().metrics().get(name);
+        assertNotNull(v, name + " in " + b.manifest().metrics());
+        return ((Number) v).doubleValue();
+    }
+
+    @Test
+    @Order(1)
+    void trainCommandRunsAVqvaeJobAndRegistersABundleWithNamedMetrics() throws Exception {
+        Path file = dir.resolve("good.json");
+        Files.writeString(file, config(dir, registry, "good", 30, 0.005));
+        Run r = cli("train", "--config", file.toString());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        Bundle b = lc.registry().load(MODEL, "1");
+        assertEquals("vqvae", b.manifest().family());
+        assertEquals(List.of("vqvae"), List.copyOf(b.manifest().components().keySet()));
+        assertEquals("vqvae", b.manifest().servingFor("encoder").component());
+        assertEquals("vqvae", b.manifest().servingFor("decoder").component());
+        double digit = metric(b, "vqvae.test.digit_probe_accuracy");
+        assertTrue(digit >= 0.5, "a trained model's units say which digit was spoken: " + b.manifest().metrics());
+        double speaker = metric(b, "vqvae.test.speaker_probe_accuracy");
+        assertTrue(speaker >= 0 && speaker <= 1, b.manifest().metrics().toString());
+        assertTrue(metric(b, "vqvae.test.recon_mse") > 0);
+        double perplexity = metric(b, "vqvae.test.codebook_perplexity");
+        assertTrue(perplexity >= 1 && perplexity <= 16, "perplexity within [1, K]: " + perplexity);
+        assertTrue(metric(b, "vqvae.test.bits_per_second") > 0);
+        assertEquals(0.25, metric(b, "vqvae.test.speaker_chance"), 1e-9);
+        assertEquals("vqvae", lc.lineage(MODEL, 1).jobConfig().get("family"));
+        assertNotNull(lc.lineage(MODEL, 1).dataFingerprint().get("split"));
+    }
+
+    @Test
+    @Order(2)
+    void aWorseModelScoresLowerPerExample() throws Exception {
+        TrainingRun.Outcome worse = TrainingRun.run(JobConfig.parse(config(dir, registry, "worse", 1, 0.00001)), e -> { },
+                () -> false);
+        assertEquals(2, worse.bundle().version());
+        ComponentScores s = worse.scores().get("vqvae");
+        assertEquals(10 * 4 * 8, s.exampleIds().size(), "every recording is an example");
+        assertEquals("digit_probe_accuracy", s.primaryMetric());
+        Map<String, RatioMetric> per = s.perExample();
+        assertEquals(10 * 2 * 8, sum(per.get("digit_probe_accuracy").denominators()),
+                "the digit probe is tested on every recording of the two held-out speakers");
+        assertEquals(10 * 4 * 5, sum(per.get("speaker_probe_accuracy").denominators()),
+                "the speaker probe is tested on the test takes");
+        double good = metric(lc.registry().load(MODEL, "1"), "vqvae.test.digit_probe_accuracy");
+        double bad = per.get("digit_probe_accuracy").value();
+        assertTrue(bad < good - 0.1, "untrained " + bad + " vs trained " + good);
+    }
+
+    @Test
+    @Order(3)
+    void gatePromotesTheGoodRefusesTheWorseAndRollbackRestores() throws Exception {
+        Run first = promote("1");
+        assertEquals(0, first.exit(), first.out() + first.err());
+        assertEquals(1, production());
+
+        Run refused = promote("2");
+        assertEquals(3, refused.exit(), refused.out() + refused.err());
+        assertEquals(1, production());
+        DecisionRecord d = lc.decisions(MODEL).get(1);
+        assertEquals(DecisionRecord.REFUSED, d.decision());
+        assertEquals("vqvae", d.inputs().get("family"));
+        assertTrue(d.bootstrap().get("vqvae").upper() < 0, "worse on the paired bootstrap: " + d.bootstrap());
+
+        // the good job again (same data, seed, one thread): the same model, promoted on a tie
+        Path again = dir.resolve("again.json");
+        Files.writeString(again, config(dir, registry, "again", 30, 0.005));
+        Run trained = cli("train", "--config", again.toString());
+        assertEquals(0, trained.exit(), trained.out() + trained.err());
+        Run equal = promote("3");
+        assertEquals(0, equal.exit(), equal.out() + equal.err());
+        assertEquals(3, production());
+
+        Run rb = cli("rollback", "--registry", registry.toString(), "--model", MODEL, "--reason", "test");
+        assertEquals(0, rb.exit(), rb.err());
+        assertEquals(1, production());
+    }
+
+    @Test
+    @Order(4)
+    void aVqvaeSectionOnAnotherFamilyIsAnError() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> JobConfig.parse("{\"name\": \"x\", \"family\": \"seq2seq\", \"vqvae\": {\"epochs\": 2}}"));
+        assertTrue(e.getMessage().contains("vqvae"), e.getMessage());
+    }
+
+    private static double sum(double[] x) {
+        double s = 0;
+        for (double v : x) {
+            s += v;
+        }
+        return s;
+    }
+}
