@@ -80,7 +80,14 @@ if [ -z "$datasets_jar" ]; then
   datasets_jar="$(ls datasets/target/crossmodal-datasets-*.jar | grep -v -- '-tests.jar' | head -1)"
 fi
 cp "$datasets_jar" "$work/crossmodal-datasets.jar"
-cp_jars="$work/quarkus-app/lib/main/*:$work/quarkus-app/lib/boot/*:$work/crossmodal-datasets.jar"
+# ...and the npm tarball reader it uses (Apache Commons Compress and what that needs), from the local Maven
+# repository (the versions the build resolved)
+extra_jars=""
+for a in org/apache/commons/commons-compress commons-io/commons-io org/apache/commons/commons-lang3 commons-codec/commons-codec; do
+  j="$(ls "$HOME"/.m2/repository/$a/*/*.jar 2>/dev/null | grep -v -- '-sources.jar' | sort -V | tail -1 || true)"
+  [ -n "$j" ] && extra_jars="$extra_jars:$j"
+done
+cp_jars="$work/quarkus-app/lib/main/*:$work/quarkus-app/lib/boot/*:$work/crossmodal-datasets.jar$extra_jars"
 say "service build: $(ls -l --time-style=+%Y-%m-%dT%H:%M:%S "$app"/app/crossmodal-decoder-service-*.jar | awk '{print $6, $7}')"
 
 # 4. the bench main, compiled against exactly the jars the service runs with (not into target/, which
