@@ -39,4 +39,27 @@ public final class TrainingFamilies {
     public static java.util.Set<String> names() {
         return FAMILIES.keySet();
     }
+
+    /** The names of {@code bundle}'s components of one type: what a family's gate scores. */
+    public static java.util.List<String> componentsOfType(io.crossmodal.runtime.bundle.Bundle bundle, String type) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        bundle.manifest().components().forEach((name, spec) -> {
+            if (spec.type().equals(type)) {
+                out.add(name);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Refuses a gate decision on other test data than the candidate's: the split fingerprint its lineage recorded
+     * must equal the one the data reproduces now ({@code what} names the data in the message).
+     */
+    public static void requireSameTestData(io.crossmodal.lifecycle.Lineage lineage, String fingerprintNow, String what) {
+        String expected = lineage.dataFingerprint().get("split");
+        if (expected == null || !expected.equals(fingerprintNow)) {
+            throw new IllegalStateException("the data no longer reproduces the candidate's " + what + " (fingerprint " + expected
+                    + " recorded, " + fingerprintNow + " now): refusing to decide on a different test set");
+        }
+    }
 }

@@ -11,6 +11,7 @@ import io.crossmodal.runtime.bundle.Bundle;
 import io.crossmodal.runtime.bundle.ComponentSpec;
 import io.crossmodal.runtime.onnx.SessionFactory;
 import io.crossmodal.trainer.config.JobConfig;
+import io.crossmodal.trainer.family.TrainingFamilies;
 import io.crossmodal.trainer.family.TrainingFamily;
 import io.crossmodal.trainer.family.pvae.data.PvaeData;
 import io.crossmodal.trainer.family.pvae.eval.DigitClassifier;
@@ -25,7 +26,6 @@ import io.crossmodal.trainer.train.ComponentTrainer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,13 +111,7 @@ public final class PvaeTrainingFamily implements TrainingFamily {
 
     @Override
     public List<String> gatedComponents(Bundle bundle) {
-        List<String> out = new ArrayList<>();
-        bundle.manifest().components().forEach((name, spec) -> {
-            if (spec.type().equals(PvaeBundleLayout.TYPE)) {
-                out.add(name);
-            }
-        });
-        return out;
+        return TrainingFamilies.componentsOfType(bundle, PvaeBundleLayout.TYPE);
     }
 
     @Override
@@ -126,11 +120,7 @@ public final class PvaeTrainingFamily implements TrainingFamily {
         PvaeOptions.threads(cfg.threads());
         PvaeData data = PvaeData.load(cfg);
         String fingerprint = data.fingerprints().get("split");
-        String expected = lineage.dataFingerprint().get("split");
-        if (expected == null || !expected.equals(fingerprint)) {
-            throw new IllegalStateException("the data no longer reproduces the candidate's test set (fingerprint " + expected
-                    + " recorded, " + fingerprint + " now): refusing to decide on a different test set");
-        }
+        TrainingFamilies.requireSameTestData(lineage, fingerprint, "test set");
         SessionFactory factory = SessionFactory.cpu();
         return new GateEvaluation() {
             private double seconds;

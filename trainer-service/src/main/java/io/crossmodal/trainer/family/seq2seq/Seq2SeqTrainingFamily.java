@@ -16,6 +16,7 @@ import io.crossmodal.runtime.bundle.ComponentSpecs;
 import io.crossmodal.runtime.onnx.SessionFactory;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.export.BundleExporter;
+import io.crossmodal.trainer.family.TrainingFamilies;
 import io.crossmodal.trainer.family.TrainingFamily;
 import io.crossmodal.trainer.job.Evaluation;
 import io.crossmodal.trainer.job.Machine;
@@ -28,7 +29,6 @@ import io.crossmodal.trainer.progress.ProgressEvent;
 import io.crossmodal.trainer.progress.ProgressListener;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,24 +78,14 @@ public final class Seq2SeqTrainingFamily implements TrainingFamily {
 
     @Override
     public List<String> gatedComponents(Bundle bundle) {
-        List<String> out = new ArrayList<>();
-        bundle.manifest().components().forEach((name, spec) -> {
-            if (spec.type().equals(ComponentSpec.TYPE_SEQ2SEQ)) {
-                out.add(name);
-            }
-        });
-        return out;
+        return TrainingFamilies.componentsOfType(bundle, ComponentSpec.TYPE_SEQ2SEQ);
     }
 
     @Override
     public GateEvaluation gateEvaluation(JobConfig cfg, Lineage lineage, GateConfig gate) throws IOException {
         Lexicon lexicon = Seq2SeqJob.loadLexicon(cfg);
         Seq2SeqData data = new Seq2SeqData(lexicon, Splitter.split(lexicon, cfg.splitConfig()));
-        String expected = lineage.dataFingerprint().get("split");
-        if (expected == null || !expected.equals(data.split.fingerprint())) {
-            throw new IllegalStateException("the data no longer reproduces the candidate's test split (fingerprint "
-                    + expected + " recorded, " + data.split.fingerprint() + " now): refusing to decide on a different test set");
-        }
+        TrainingFamilies.requireSameTestData(lineage, data.split.fingerprint(), "test split");
         int beam = gate.beamWidth() > 0 ? gate.beamWidth() : cfg.train().beamWidth();
         int maxOut = cfg.model().maxOutputLength();
         SessionFactory factory = SessionFactory.cpu();

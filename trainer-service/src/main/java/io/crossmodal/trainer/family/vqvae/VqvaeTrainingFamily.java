@@ -12,6 +12,7 @@ import io.crossmodal.runtime.bundle.Bundle;
 import io.crossmodal.runtime.bundle.ComponentSpec;
 import io.crossmodal.runtime.onnx.SessionFactory;
 import io.crossmodal.trainer.config.JobConfig;
+import io.crossmodal.trainer.family.TrainingFamilies;
 import io.crossmodal.trainer.family.TrainingFamily;
 import io.crossmodal.trainer.family.vqvae.data.VqvaeData;
 import io.crossmodal.trainer.family.vqvae.eval.VqvaeScores;
@@ -26,7 +27,6 @@ import io.crossmodal.trainer.train.ComponentTrainer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,13 +107,7 @@ public final class VqvaeTrainingFamily implements TrainingFamily {
 
     @Override
     public List<String> gatedComponents(Bundle bundle) {
-        List<String> out = new ArrayList<>();
-        bundle.manifest().components().forEach((name, spec) -> {
-            if (spec.type().equals(VqvaeBundleLayout.TYPE)) {
-                out.add(name);
-            }
-        });
-        return out;
+        return TrainingFamilies.componentsOfType(bundle, VqvaeBundleLayout.TYPE);
     }
 
     @Override
@@ -122,11 +116,7 @@ public final class VqvaeTrainingFamily implements TrainingFamily {
         VqvaeData data = load(cfg);
         double meanSeconds = meanSeconds(cfg);
         String fingerprint = data.fingerprints().get("split");
-        String expected = lineage.dataFingerprint().get("split");
-        if (expected == null || !expected.equals(fingerprint)) {
-            throw new IllegalStateException("the data no longer reproduces the candidate's test set (fingerprint " + expected
-                    + " recorded, " + fingerprint + " now): refusing to decide on a different test set");
-        }
+        TrainingFamilies.requireSameTestData(lineage, fingerprint, "test set");
         SessionFactory factory = SessionFactory.cpu();
         return new GateEvaluation() {
             private double seconds;
