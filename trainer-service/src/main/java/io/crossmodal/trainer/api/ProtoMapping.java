@@ -19,7 +19,8 @@ final class ProtoMapping {
 
     /**
      * A proto job config as the trainer's config, every numeric field checked against {@code limits} and the
-     * lexicon path against {@code lexicons}; invalid values raise IllegalArgumentException naming the field. The run
+     * lexicon and override paths against {@code lexicons} (the override file also read, as registration will);
+     * invalid values raise IllegalArgumentException naming the field. The run
      * and registry directories are the trainer's, set when the job is admitted.
      */
     static JobConfig toConfig(io.crossmodal.proto.trainer.v1.JobConfig p, JobLimits limits, LexiconPaths lexicons) {
@@ -67,8 +68,13 @@ final class ProtoMapping {
                 p.hasSeed() ? p.getSeed() : null,
                 p.hasExport() ? p.getExport() : null,
                 null,
+                null,
+                null,
+                null,
+                LexiconSettings.toSection(p, family, lexicons),
                 null);
         cfg = FamilySettings.apply(cfg, p.getFamilyConfigJson(), limits, lexicons);
+        LexiconSettings.checkOverride(cfg);
         double bytes = JobMemoryEstimate.bytes(cfg);
         double budget = limits.memoryBudgetMib() * 1024.0 * 1024.0;
         if (bytes > budget) {
@@ -177,6 +183,9 @@ final class ProtoMapping {
                         .setThreads(t.threads()).setDevWords(t.devWords()).setBeamWidth(t.beamWidth()))
                 .setSeed(c.seed())
                 .setExport(c.export());
+        if (c.family().equals("seq2seq")) {
+            b.setLexicon(LexiconSettings.fromSection(c.lexiconConfig()));
+        }
         for (String comp : c.components()) {
             // a family's components outside the enum (pvae's single component) are implied by the family
             try {

@@ -36,31 +36,37 @@ final class BundleLexicon {
         JobConfig.LexiconConfig lc = cfg.lexiconConfig();
         PronunciationLexicon base = lc.training() ? new PronunciationLexicon(split.pronunciations(SplitName.PAIRED))
                 : PronunciationLexicon.EMPTY;
-        return lc.override() == null ? base : base.withOverride(override(Path.of(lc.override()), cfg.data().stripStress()));
+        return lc.override() == null ? base
+                : base.withOverride(override(Path.of(lc.override()), cfg.data().stripStress()));
+    }
+
+    /** {@link #override(Path, boolean, String)} as the CLI job config's {@code lexicon.override}. */
+    static PronunciationLexicon override(Path file, boolean stripStress) {
+        return override(file, stripStress, "lexicon.override");
     }
 
     /**
      * Reads a user's override file strictly: unlike a training lexicon, whose bad lines are skipped and
      * counted, a malformed override line fails the registration, since a dropped correction would be served
-     * silently wrong.
+     * silently wrong. {@code field} names the setting in the messages (the CLI's or the Trainer API's).
      */
-    static PronunciationLexicon override(Path file, boolean stripStress) {
+    static PronunciationLexicon override(Path file, boolean stripStress, String field) {
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("lexicon.override: no such file " + file);
+            throw new IllegalArgumentException(field + ": no such file " + file);
         }
         Lexicon lex;
         try {
             lex = CmuDictSource.fromPath(file, stripStress, true);
         } catch (IOException e) {
-            throw new UncheckedIOException("lexicon.override: cannot read " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(field + ": cannot read " + file + ": " + e.getMessage(), e);
         }
         if (!lex.issues().isEmpty()) {
             ParseIssue first = lex.issues().get(0);
-            throw new IllegalArgumentException("lexicon.override " + file + ": " + lex.issues().size() + " malformed line(s);"
+            throw new IllegalArgumentException(field + " " + file + ": " + lex.issues().size() + " malformed line(s);"
                     + " first: line " + first.lineNumber() + " (" + first.reason() + ")");
         }
         if (lex.size() == 0) {
-            throw new IllegalArgumentException("lexicon.override " + file + " has no entries");
+            throw new IllegalArgumentException(field + " " + file + " has no entries");
         }
         return new PronunciationLexicon(lex.pronunciationsByWord());
     }

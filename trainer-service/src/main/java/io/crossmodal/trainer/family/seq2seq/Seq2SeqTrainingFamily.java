@@ -65,15 +65,24 @@ public final class Seq2SeqTrainingFamily implements TrainingFamily {
     @Override
     public Trained train(JobConfig cfg, Path runDir, ProgressListener progress, BooleanSupplier cancelled) throws IOException {
         long start = System.nanoTime();
-        if (cfg.lexiconConfig().override() != null) {
-            // a bad override file fails the job now, not after the training it would have wasted
-            BundleLexicon.override(Path.of(cfg.lexiconConfig().override()), cfg.data().stripStress());
-        }
+        // a bad override file fails the job now, not after the training it would have wasted
+        checkLexiconOverride(cfg, "lexicon.override");
         Lexicon lexicon = Seq2SeqJob.loadLexicon(cfg);
         Seq2SeqJob.TrainedModels models = cfg.semiEnabled()
                 ? new NoisyChannelJob(progress, cancelled).train(cfg, lexicon, runDir)
                 : new Seq2SeqJob(progress, cancelled).train(cfg, lexicon, runDir);
         return new TrainedSeq2Seq(models, start);
+    }
+
+    /**
+     * Reads the job's lexicon override file (if any) strictly, as registration will: IllegalArgumentException
+     * naming {@code field} and the first malformed line, UncheckedIOException when it cannot be read. The Trainer API
+     * calls this at submission, so a bad override never starts a job.
+     */
+    public static void checkLexiconOverride(JobConfig cfg, String field) {
+        if (cfg.lexiconConfig().override() != null) {
+            BundleLexicon.override(Path.of(cfg.lexiconConfig().override()), cfg.data().stripStress(), field);
+        }
     }
 
     @Override
