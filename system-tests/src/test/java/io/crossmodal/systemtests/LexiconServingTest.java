@@ -23,10 +23,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -212,10 +217,101 @@ class LexiconServingTest {
             ScoredSequences heard = encode(encoder, served.get(known).get(0));
             assertTrue(tokens(heard).contains(graphemes(known)), heard::toString);
             assertTrue(heard.getSequencesList().stream().allMatch(s -> s.getSource() == HypothesisSource.HYPOTHESIS_SOURCE_LEXICON));
+
+            clientCommand(decoderPort, encoderPort, served, unknown);
         } finally {
             Clients.shutdown(dc);
             Clients.shutdown(ec);
         }
+    }
+
+    /** One printed hypothesis of the CLI client: its tokens as printed, probability and source. */
+    private record Printed(String tokens, double probability, String source) {
+    }
+
+    /** A run of the packaged CLI's {@code client} command: exit code, printed hypotheses, and the whole output. */
+    private record ClientRun(int exit, List<Printed> hypotheses, String output) {
+    }
+
+    private static final Pattern HYPOTHESIS = Pattern.compile(
+            "^  (.+?)\\s+log p = \\S+  p = ([0-9.]+)  (\\w*)$", Pattern.MULTILINE);
+
+    private int clientRuns;
+
+    /**
+     * {@code crossmodal-trainer client decode|encode ... [--lexicon MODE]} from the packaged layout against the running
+     * services (README "Calling the services"); the hypotheses it prints, parsed back. Its output is UTF-8 whatever the
+     * machine's locale (the phoneme symbols are not ASCII); its arguments are kept ASCII for the same reason.
+     */
+    private ClientRun client(String mode, int port, String input, String lexicon, int nBest) throws Exception {
+        assertTrue(input.chars().allMatch(c -> c < 128), "an ASCII argument: " + input);
+        Path app = Apps.quarkusApp("trainer");
+        List<String> cmd = new ArrayList<>(List.of(Apps.java(), "-Dsun.stdout.encoding=UTF-8", "-Dsun.stderr.encoding=UTF-8",
+                "-cp", app.resolve("app") + "/*:" + app.resolve("lib/main") + "/*:" + app.resolve("lib/boot") + "/*",
+                "io.crossmodal.trainer.cli.TrainerCli", "client", mode, "--target", "127.0.0.1:" + port, "--model", "ipa-lexicon",
+                "--input", input, "--nbest", Integer.toString(nBest)));
+        if (lexicon != null) {
+            cmd.addAll(List.of("--lexicon", lexicon));
+        }
+        AppProcess p = apps.start("client-" + (++clientRuns), cmd, Map.of(), apps.workDir());
+        int exit = p.awaitExit(Clients.START_LIMIT);
+        List<Printed> out = new ArrayList<>();
+        Matcher m = HYPOTHESIS.matcher(p.output());
+        while (m.find()) {
+            out.add(new Printed(m.group(1).strip(), Double.parseDouble(m.group(2)), m.group(3)));
+        }
+        return new ClientRun(exit, out, p.output());
+    }
+
+    private static boolean ascii(String s) {
+        return s.chars().allMatch(c -> c < 128);
+    }
+
+    /** The CLI client's {@code --lexicon} against the real services: a known word, a heteronym, an unknown word. */
+    private void clientCommand(int decoderPort, int encoderPort, Map<String, List<List<String>>> served, String unknown)
+            throws Exception {
+        Set<String> override = Set.of("mas", "maß", "maas", "zök");
+        String known = served.keySet().stream().filter(w -> served.get(w).size() == 1 && ascii(w) && !override.contains(w))
+                .findFirst().orElseThrow();
+        String heteronym = served.keySet().stream().filter(w -> served.get(w).size() == 2 && ascii(w)).findFirst()
+                .orElseThrow(() -> new AssertionError("no heteronym with an ASCII spelling among " + served.keySet()));
+        // a known word, the model's default mode (first): its lexicon entry, p = 1
+        ClientRun k = client("decode", decoderPort, known, null, 1);
+        assertEquals(0, k.exit(), k.output());
+        assertEquals(List.of(new Printed(String.join(" ", served.get(known).get(0)), 1.0, "lexicon")), k.hypotheses(), k.output());
+        // a heteronym, lexicon first: both pronunciations, p = 0.5 each, though --nbest is 1
+        ClientRun h = client("decode", decoderPort, heteronym, "first", 1);
+        assertEquals(0, h.exit(), h.output());
+        assertEquals(served.get(heteronym).stream().map(pr -> new Printed(String.join(" ", pr), 0.5, "lexicon")).toList(),
+                h.hypotheses(), h.output());
+        // an unknown word: the model's n-best
+        ClientRun u = client("decode", decoderPort, unknown, "first", 2);
+        assertEquals(0, u.exit(), u.output());
+        assertEquals(2, u.hypotheses().size(), u.output());
+        assertTrue(u.hypotheses().stream().allMatch(x -> x.source().equals("model")), u.output());
+        // the known word from the model only; the unknown word from the lexicon only is the service's clear error
+        ClientRun forced = client("decode", decoderPort, known, "model", 1);
+        assertEquals(0, forced.exit(), forced.output());
+        assertEquals(1, forced.hypotheses().size(), forced.output());
+        assertEquals("model", forced.hypotheses().get(0).source(), forced.output());
+        ClientRun miss = client("decode", decoderPort, unknown, "lexicon", 1);
+        assertEquals(1, miss.exit(), miss.output());
+        assertTrue(miss.output().contains("INVALID_ARGUMENT") && miss.output().contains("not in the lexicon"), miss.output());
+        // the encoder, lexicon only: every spelling of a pronunciation written in ASCII symbols
+        Map.Entry<List<String>, Set<String>> sound = spellingsByPronunciation(served).entrySet().stream()
+                .filter(e -> e.getKey().stream().allMatch(LexiconServingTest::ascii)).findFirst().orElseThrow();
+        ClientRun spell = client("encode", encoderPort, String.join(" ", sound.getKey()), "lexicon", 1);
+        assertEquals(0, spell.exit(), spell.output());
+        double p = Math.round(1000.0 / sound.getValue().size()) / 1000.0; // printed with three decimals
+        assertEquals(sound.getValue().stream().map(w -> new Printed(w, p, "lexicon")).collect(Collectors.toSet()),
+                Set.copyOf(spell.hypotheses()), spell.output());
+    }
+
+    /** Pronunciation -> its spellings in {@code served} (the encoder's lexicon direction). */
+    private static Map<List<String>, Set<String>> spellingsByPronunciation(Map<String, List<List<String>>> served) {
+        Map<List<String>, Set<String>> out = new LinkedHashMap<>();
+        served.forEach((w, prons) -> prons.forEach(pr -> out.computeIfAbsent(pr, x -> new LinkedHashSet<>()).add(w)));
+        return out;
     }
 
     private static void assertSource(ScoredSequence s, HypothesisSource source, double probability) {

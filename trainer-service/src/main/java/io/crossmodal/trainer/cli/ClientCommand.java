@@ -1,6 +1,7 @@
 package io.crossmodal.trainer.cli;
 
 import io.crossmodal.family.seq2seq.vocab.Vocabulary;
+import io.crossmodal.proto.common.v1.LexiconMode;
 import io.crossmodal.proto.common.v1.ModelRef;
 import io.crossmodal.proto.common.v1.ScoredSequence;
 import io.crossmodal.proto.common.v1.TokenSequence;
@@ -29,7 +30,8 @@ import picocli.CommandLine.Parameters;
  * token: {@link ClientConnectionOptions}, {@link ClientChannels}.
  */
 @Command(name = "client", description = "One request to a running decoder (decode: G2P, --input WORD) or encoder (encode: "
-        + "P2G, --input \"PH1 PH2 ...\") service; prints the n-best list.")
+        + "P2G, --input \"PH1 PH2 ...\") service; prints the n-best list, each hypothesis with its probability and source"
+        + " (lexicon or model).")
 final class ClientCommand implements Callable<Integer> {
     /** Which service: the decoder (spelling in) or the encoder (phonemes in). */
     enum Mode { decode, encode }
@@ -56,6 +58,27 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--beam", defaultValue = "5", paramLabel = "N", description = "Beam width (default: ${DEFAULT-VALUE}).")
     int beam;
 
+    /** The request's {@code lexicon} field (common.proto {@code LexiconMode}; docs/LEXICON.md). */
+    enum Lexicon {
+        first(LexiconMode.LEXICON_MODE_FIRST), model(LexiconMode.LEXICON_MODE_MODEL), lexicon(LexiconMode.LEXICON_MODE_LEXICON);
+
+        final LexiconMode proto;
+
+        Lexicon(LexiconMode proto) {
+            this.proto = proto;
+        }
+    }
+
+    @Option(names = "--lexicon", paramLabel = "MODE", description = "How the model's pronunciation lexicon answers (docs/LEXICON.md):"
+            + " first (a known input from the lexicon, an unknown one from the model), model (the model only) or lexicon (the"
+            + " lexicon only; an unknown input is an error). Default: the model's own default (first when it has a lexicon).")
+    Lexicon lexicon;
+
+    /** The option as the request's enum; unset = UNSPECIFIED, the model's default. */
+    LexiconMode lexiconMode() {
+        return lexicon == null ? LexiconMode.LEXICON_MODE_UNSPECIFIED : lexicon.proto;
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         ManagedChannel channel = connection.channels().open();
@@ -68,7 +91,7 @@ final class ClientCommand implements Callable<Integer> {
                     DecodeResponse r = DecoderGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
                             .decode(DecodeRequest.newBuilder().setRequestId(requestId).setModel(ref)
                                     .setTokens(TokenSequence.newBuilder().addAllTokens(Vocabulary.graphemes(input.toLowerCase(Locale.ROOT))))
-                                    .setBeam(Beam.newBuilder().setWidth(beam)).setNBest(nBest).build());
+                                    .setBeam(Beam.newBuilder().setWidth(beam)).setNBest(nBest).setLexicon(lexiconMode()).build());
                     System.out.printf("decoder %s/%s  %s ->%n", r.getModelName(), r.getModelVersion(), input);
                     hyps = r.getSequences().getSequencesList();
                 }
@@ -76,7 +99,7 @@ final class ClientCommand implements Callable<Integer> {
                     EncodeResponse r = EncoderGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
                             .encode(EncodeRequest.newBuilder().setRequestId(requestId).setModel(ref)
                                     .setTokens(TokenSequence.newBuilder().addAllTokens(List.of(input.trim().split("\\s+"))))
-                                    .setBeamWidth(beam).setNBest(nBest).build());
+                                    .setBeamWidth(beam).setNBest(nBest).setLexicon(lexiconMode()).build());
                     System.out.printf("encoder %s/%s  %s ->%n", r.getModelName(), r.getModelVersion(), input);
                     hyps = r.getHypotheses().getSequencesList();
                 }

@@ -81,6 +81,11 @@ class TrainerCliTest {
         assertEquals(2, mode.exit());
         assertTrue(mode.err().contains("expected one of [decode, encode]"), mode.err());
 
+        Run lexicon = cli("client", "decode", "--target", "h:1", "--model", "m", "--input", "w", "--lexicon", "both");
+        assertEquals(2, lexicon.exit());
+        assertTrue(lexicon.err().contains("Invalid value for option '--lexicon'")
+                && lexicon.err().contains("expected one of [first, model, lexicon]"), lexicon.err());
+
         Run missing = cli("promote", "--model", "m");
         assertEquals(2, missing.exit());
         assertTrue(missing.err().contains("Missing required option: '--gate=GATE.json'"), missing.err());
@@ -120,6 +125,15 @@ class TrainerCliTest {
         ParseResult encode = parse("client", "encode", "--target", "localhost:9101", "--model", "quickstart", "--input",
                 "F OW N IY M", "--tls-ca", "ca.pem", "--tls-cert", "client.pem", "--tls-key", "client.key", "--token-file", "t");
         assertEquals("F OW N IY M", value(encode, "--input"));
+        // README, docs/LEXICON.md: --lexicon sets the request's LexiconMode; unset = the model's default
+        for (ClientCommand.Lexicon l : ClientCommand.Lexicon.values()) {
+            ClientCommand c = new ClientCommand();
+            new picocli.CommandLine(c).parseArgs("decode", "--target", "h:1", "--model", "m", "--input", "w", "--lexicon", l.name());
+            assertEquals("LEXICON_MODE_" + l.name().toUpperCase(java.util.Locale.ROOT), c.lexiconMode().name());
+        }
+        ClientCommand unset = new ClientCommand();
+        new picocli.CommandLine(unset).parseArgs("encode", "--target", "h:1", "--model", "m", "--input", "F OW");
+        assertEquals(io.crossmodal.proto.common.v1.LexiconMode.LEXICON_MODE_UNSPECIFIED, unset.lexiconMode());
         assertEquals("t", value(encode, "--token-file"));
         assertTrue(parse("client", "decode", "--target", "h:1", "--model", "m", "--input", "w", "--tls", "--token", "x")
                 .hasMatchedOption("--tls"));
