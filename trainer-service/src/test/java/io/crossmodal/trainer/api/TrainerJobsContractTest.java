@@ -102,6 +102,9 @@ class TrainerJobsContractTest {
         assertEquals(1L, effective.getSeed());
         assertEquals(List.of(Component.COMPONENT_G2P), effective.getComponentsList());
         assertTrue(effective.getData().getLexiconPath().startsWith(TrainerGrpcServiceTest.dataDir().toRealPath().toString()));
+        // the bundle's lexicon: the training entries, no override, lexicon first (docs/LEXICON.md)
+        assertEquals(io.crossmodal.proto.trainer.v1.LexiconConfig.newBuilder().setTraining(true)
+                .setMode(io.crossmodal.proto.common.v1.LexiconMode.LEXICON_MODE_FIRST).build(), effective.getLexicon());
         // one run directory per job id, absolute
         Path runDir = Path.of(job.getRunDir());
         assertTrue(runDir.isAbsolute(), job.getRunDir());
