@@ -2,8 +2,8 @@
 # Decoder serving benchmark: in-process ONNX Runtime decoding vs decoder-service over gRPC, on the same
 # bundle, words and machine, in one run (see benchmarks/serving/README.md).
 #
-#   FAMILY=pvae benchmarks/serving/run.sh     # the PVAE instead (benchmarks/serving/pvae.sh; ~2 min)
-#   FAMILY=vqvae benchmarks/serving/run.sh    # the VQ-VAE's voice conversion instead (benchmarks/serving/vqvae.sh)
+#   FAMILY=pvae benchmarks/serving/run.sh     # the PVAE instead (benchmarks/serving/speech.sh; ~2 min)
+#   FAMILY=vqvae benchmarks/serving/run.sh    # the VQ-VAE's voice conversion instead (benchmarks/serving/speech.sh)
 #   benchmarks/serving/run.sh                 # defaults: g2p-cmudict-full/1, 2,000 words, beam 5,
 #                                             # batch 1 & 32 in-process, concurrency 1, 8, 64 over gRPC,
 #                                             # 20 s measured per configuration (2 rounds x 10 s), ~3 min
@@ -28,14 +28,11 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 
-# FAMILY=pvae: the partitioned VAE's cross-modal generation instead (benchmarks/serving/pvae.sh)
-if [ "${FAMILY:-seq2seq}" = pvae ]; then
-  exec "$root/benchmarks/serving/pvae.sh" "$@"
-fi
-# FAMILY=vqvae: the VQ-VAE's voice conversion instead (benchmarks/serving/vqvae.sh)
-if [ "${FAMILY:-seq2seq}" = vqvae ]; then
-  exec "$root/benchmarks/serving/vqvae.sh" "$@"
-fi
+# FAMILY=pvae / vqvae: the speech families' benchmarks instead (benchmarks/serving/speech.sh): the PVAE's
+# cross-modal generation, the VQ-VAE's voice conversion
+case "${FAMILY:-seq2seq}" in
+  pvae | vqvae) FAMILY="$FAMILY" exec "$root/benchmarks/serving/speech.sh" "$@" ;;
+esac
 
 MODEL="${MODEL:-g2p-cmudict-full}"
 VERSION="${VERSION:-1}"

@@ -3,9 +3,6 @@ package io.crossmodal.trainer.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine.ParseResult;
@@ -18,22 +15,8 @@ import picocli.CommandLine.ParseResult;
  */
 class TrainerCliTest {
 
-    record Run(int exit, String out, String err) {}
-
-    static Run cli(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = TrainerCli.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CliRun cli(String... args) {
+        return CliRun.of(args);
     }
 
     private static final List<String> COMMANDS = List.of("train", "export", "evaluate", "study", "client", "promote",
@@ -41,11 +24,11 @@ class TrainerCliTest {
 
     @Test
     void everyCommandIsListedAndHasHelp() {
-        Run top = cli("--help");
+        CliRun top = cli("--help");
         assertEquals(0, top.exit(), top.err());
         for (String c : COMMANDS) {
             assertTrue(top.out().contains(c), c + " listed in:\n" + top.out());
-            Run help = cli(c, "--help");
+            CliRun help = cli(c, "--help");
             assertEquals(0, help.exit(), c + ": " + help.err());
             assertTrue(help.out().startsWith("Usage: crossmodal-trainer " + c), help.out());
             assertTrue(help.out().contains("--help"), help.out());
@@ -56,41 +39,41 @@ class TrainerCliTest {
 
     @Test
     void noCommandUnknownCommandAndUnknownOptionAreUsageErrors() {
-        Run none = cli();
+        CliRun none = cli();
         assertEquals(2, none.exit());
         assertTrue(none.err().contains("Usage: crossmodal-trainer"), none.err());
 
-        Run fly = cli("fly");
+        CliRun fly = cli("fly");
         assertEquals(2, fly.exit());
         assertTrue(fly.err().contains("error: unknown command 'fly'"), fly.err());
 
-        Run typo = cli("history", "--model", "m", "--registy", "/tmp/x");
+        CliRun typo = cli("history", "--model", "m", "--registy", "/tmp/x");
         assertEquals(2, typo.exit());
         assertTrue(typo.err().contains("error: Unknown options: '--registy'"), typo.err());
         assertTrue(typo.err().contains("--registry"), "suggests the option meant: " + typo.err());
 
-        Run noValue = cli("gc", "--model", "m", "--keep-latest");
+        CliRun noValue = cli("gc", "--model", "m", "--keep-latest");
         assertEquals(2, noValue.exit());
         assertTrue(noValue.err().contains("--keep-latest"), noValue.err());
 
-        Run notANumber = cli("gc", "--model", "m", "--keep-latest", "two");
+        CliRun notANumber = cli("gc", "--model", "m", "--keep-latest", "two");
         assertEquals(2, notANumber.exit());
         assertTrue(notANumber.err().contains("'two' is not an int"), notANumber.err());
 
-        Run mode = cli("client", "translate", "--target", "h:1", "--model", "m", "--input", "w");
+        CliRun mode = cli("client", "translate", "--target", "h:1", "--model", "m", "--input", "w");
         assertEquals(2, mode.exit());
         assertTrue(mode.err().contains("expected one of [decode, encode]"), mode.err());
 
-        Run lexicon = cli("client", "decode", "--target", "h:1", "--model", "m", "--input", "w", "--lexicon", "both");
+        CliRun lexicon = cli("client", "decode", "--target", "h:1", "--model", "m", "--input", "w", "--lexicon", "both");
         assertEquals(2, lexicon.exit());
         assertTrue(lexicon.err().contains("Invalid value for option '--lexicon'")
                 && lexicon.err().contains("expected one of [first, model, lexicon]"), lexicon.err());
 
-        Run missing = cli("promote", "--model", "m");
+        CliRun missing = cli("promote", "--model", "m");
         assertEquals(2, missing.exit());
         assertTrue(missing.err().contains("Missing required option: '--gate=GATE.json'"), missing.err());
 
-        Run modelWithoutRegistry = cli("pvae-train", "--config", "configs/pvae-quick.json", "--model", "digits");
+        CliRun modelWithoutRegistry = cli("pvae-train", "--config", "configs/pvae-quick.json", "--model", "digits");
         assertEquals(2, modelWithoutRegistry.exit());
         assertTrue(modelWithoutRegistry.err().contains("--registry"), modelWithoutRegistry.err());
     }

@@ -14,12 +14,9 @@ import io.crossmodal.lifecycle.DecisionRecord;
 import io.crossmodal.lifecycle.LifecycleEvent;
 import io.crossmodal.lifecycle.Lineage;
 import io.crossmodal.lifecycle.ModelLifecycle;
-import io.crossmodal.trainer.cli.TrainerCli;
+import io.crossmodal.trainer.cli.CliRun;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.job.TrainingRun;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -86,25 +83,11 @@ class PromotionFlowTest {
         assertEquals(3, lc.register(MODEL, draft, files, "test", "abc").version());
     }
 
-    record Run(int exit, String out, String err) {}
-
-    static Run cli(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = TrainerCli.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CliRun cli(String... args) {
+        return CliRun.of(args);
     }
 
-    Run promote(String candidate) {
+    CliRun promote(String candidate) {
         return cli("promote", "--registry", registry.toString(), "--model", MODEL, "--candidate", candidate,
                 "--gate", gate.toString(), "--actor", "ci-job-42");
     }
@@ -118,13 +101,13 @@ class PromotionFlowTest {
     void malformedGateAndUnknownVersionAreClearErrorsThatWriteNothing() throws Exception {
         Path bad = dir.resolve("bad-gate.json");
         Files.writeString(bad, "{\"metrics\": {\"per\": {\"max\": 0.3, \"maxRelativeIncrese\": 0.02}}}");
-        Run r = cli("promote", "--registry", registry.toString(), "--model", MODEL, "--candidate", "1", "--gate", bad.toString());
+        CliRun r = cli("promote", "--registry", registry.toString(), "--model", MODEL, "--candidate", "1", "--gate", bad.toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("metrics.per.maxRelativeIncrese"), r.err());
-        Run v = promote("17");
+        CliRun v = promote("17");
         assertEquals(1, v.exit());
         assertTrue(v.err().contains("has no version 17"), v.err());
-        Run m = cli("promote", "--registry", registry.toString(), "--model", "nope", "--gate", gate.toString());
+        CliRun m = cli("promote", "--registry", registry.toString(), "--model", "nope", "--gate", gate.toString());
         assertEquals(1, m.exit());
         assertTrue(lc.decisions(MODEL).isEmpty());
         assertEquals(-1, production());
@@ -133,7 +116,7 @@ class PromotionFlowTest {
     @Test
     @Order(2)
     void firstCandidateIsPromotedOnTheAbsoluteThresholds() {
-        Run r = promote("1");
+        CliRun r = promote("1");
         assertEquals(0, r.exit(), r.out() + r.err());
         assertEquals(1, production());
         assertTrue(r.out().contains("PROMOTED " + MODEL + "/1"), r.out());
@@ -147,7 +130,7 @@ class PromotionFlowTest {
     @Test
     @Order(3)
     void worseCandidateIsRefusedAndProductionStays() throws Exception {
-        Run r = promote("2");
+        CliRun r = promote("2");
         assertEquals(3, r.exit(), r.out() + r.err());
         assertEquals(1, production());
         assertTrue(r.out().contains("REFUSED"), r.out());
@@ -171,7 +154,7 @@ class PromotionFlowTest {
     @Test
     @Order(4)
     void anEqualCandidatePassesThenRollbackReturnsToThePreviousProduction() {
-        Run r = promote("3");
+        CliRun r = promote("3");
         assertEquals(0, r.exit(), r.out() + r.err());
         assertEquals(3, production());
         DecisionRecord d = lc.decisions(MODEL).get(2);
@@ -181,7 +164,7 @@ class PromotionFlowTest {
         assertEquals(1, cli("promote", "--registry", registry.toString(), "--model", MODEL, "--candidate", "3",
                 "--gate", gate.toString()).exit(), "promoting the production version is an error");
 
-        Run rb = cli("rollback", "--registry", registry.toString(), "--model", MODEL, "--actor", "oncall", "--reason", "test");
+        CliRun rb = cli("rollback", "--registry", registry.toString(), "--model", MODEL, "--actor", "oncall", "--reason", "test");
         assertEquals(0, rb.exit(), rb.err());
         assertEquals(1, production());
         assertEquals(1, cli("rollback", "--registry", registry.toString(), "--model", MODEL).exit());
@@ -199,13 +182,13 @@ class PromotionFlowTest {
     @Test
     @Order(5)
     void gcDryRunThenGcKeepProductionAndLatest() {
-        Run dry = cli("gc", "--registry", registry.toString(), "--model", MODEL, "--dry-run");
+        CliRun dry = cli("gc", "--registry", registry.toString(), "--model", MODEL, "--dry-run");
         assertEquals(0, dry.exit(), dry.err());
         assertTrue(dry.out().contains("would delete " + MODEL + "/2"), dry.out());
         assertEquals(List.of(1, 2, 3), lc.registry().listVersions(MODEL));
         assertEquals(0, cli("gc", "--registry", registry.toString(), "--model", MODEL).exit());
         assertEquals(List.of(1, 3), lc.registry().listVersions(MODEL));
-        Run lineage = cli("lineage", "--registry", registry.toString(), "--model", MODEL, "--version", "production");
+        CliRun lineage = cli("lineage", "--registry", registry.toString(), "--model", MODEL, "--version", "production");
         assertTrue(lineage.out().contains("\"sourceCommit\"") && lineage.out().contains("\"jobConfig\""), lineage.out());
     }
 
@@ -235,7 +218,7 @@ class PromotionFlowTest {
         assertEquals(recorded, lc.lineage(MODEL, candidate).dataFingerprint().get("split"));
         int decisionsBefore = lc.decisions(MODEL).size();
 
-        Run r = promote(Integer.toString(candidate));
+        CliRun r = promote(Integer.toString(candidate));
         assertEquals(1, r.exit(), r.out() + r.err());
         assertTrue(r.err().contains("no longer reproduces the candidate's test split") && r.err().contains(recorded), r.err());
         assertEquals(productionBefore, production(), "production unchanged");

@@ -9,6 +9,7 @@ import io.crossmodal.proto.decoder.v1.DecodeRequest;
 import io.crossmodal.proto.decoder.v1.DecodeResponse;
 import io.crossmodal.runtime.bundle.ServingSpec;
 import io.crossmodal.runtime.control.RunControl;
+import io.crossmodal.runtime.family.ComponentServedModel;
 import io.crossmodal.runtime.family.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ import java.util.Locale;
  * the style latent from a style reference by the other modality's encoder, decoded into the style
  * reference's modality. Requests of one kind, content modality and output modality run as one batch.
  */
-final class PvaeDecoderModel extends PvaeServedModel<PvaeDecoderModel.Input, PvaeDecoderModel.Generated> {
+final class PvaeDecoderModel extends ComponentServedModel<PvaeModel, PvaeDecoderModel.Input, PvaeDecoderModel.Generated> {
 
     /** An admitted request: latents ({@code shared}, {@code style}) or a cross-modal pair ({@code content}, {@code reference}). */
     record Input(Modality output, float[] shared, float[] style, Features content, Features reference) {
@@ -36,7 +37,7 @@ final class PvaeDecoderModel extends PvaeServedModel<PvaeDecoderModel.Input, Pva
     record Generated(float[] image, float[][] frames) {}
 
     PvaeDecoderModel(PvaeModel model, ServingSpec spec) {
-        super(model, spec);
+        super(PvaeBundleLayout.COMPONENT, model, spec, model::close);
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.crossmodal.proto.encoder.v1.EncodeRequest;
 import io.crossmodal.proto.encoder.v1.EncodeResponse;
 import io.crossmodal.runtime.bundle.ServingSpec;
 import io.crossmodal.runtime.control.RunControl;
+import io.crossmodal.runtime.family.ComponentServedModel;
 import io.crossmodal.runtime.family.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,13 +20,13 @@ import java.util.Locale;
  * posterior of each latent partition ({@code shared}, and {@code style} when the model has one) out.
  * Inputs of one modality run as one batch through that modality's encoder graph.
  */
-final class PvaeEncoderModel extends PvaeServedModel<Features, PvaeEncoderModel.Posterior> {
+final class PvaeEncoderModel extends ComponentServedModel<PvaeModel, Features, PvaeEncoderModel.Posterior> {
 
     /** The posterior of one input: mean and log-variance of each partition (style null when the model has none). */
     record Posterior(float[] sharedMean, float[] sharedLogVar, float[] styleMean, float[] styleLogVar) {}
 
     PvaeEncoderModel(PvaeModel model, ServingSpec spec) {
-        super(model, spec);
+        super(PvaeBundleLayout.COMPONENT, model, spec, model::close);
     }
 
     @Override

@@ -65,7 +65,7 @@ public final class TinyPvae {
 
     /** Writes the model as the next version of {@code model} in the registry at {@code root}. */
     public static Bundle write(Path root, String model, PvaeWeights w, Map<String, Number> limits) {
-        PvaeBundleLayout.Content content = PvaeBundleLayout.content(w, graphs(w), limits);
+        var content = PvaeBundleLayout.content(w, graphs(w), limits);
         Map<String, FileContent> files = new LinkedHashMap<>();
         content.files().forEach((name, bytes) -> files.put(name, FileContent.of(bytes)));
         return new BundleWriter(root).write(model, content.manifest().createdAt(Instant.parse("2026-01-02T03:04:05Z"))

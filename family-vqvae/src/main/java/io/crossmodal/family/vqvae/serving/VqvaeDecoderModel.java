@@ -11,6 +11,7 @@ import io.crossmodal.proto.decoder.v1.DecodeResponse;
 import io.crossmodal.proto.decoder.v1.VoiceConversion;
 import io.crossmodal.runtime.bundle.ServingSpec;
 import io.crossmodal.runtime.control.RunControl;
+import io.crossmodal.runtime.family.ComponentServedModel;
 import io.crossmodal.runtime.family.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,7 @@ import java.util.Locale;
  * on request, a WAV (Griffin-Lim, 8 kHz, the filterbank's band). Inputs with the same number of
  * latents run as one batch of free-running generation.
  */
-final class VqvaeDecoderModel extends VqvaeServedModel<VqvaeDecoderModel.Input, VqvaeDecoderModel.Output> {
+final class VqvaeDecoderModel extends ComponentServedModel<VqvaeModel, VqvaeDecoderModel.Input, VqvaeDecoderModel.Output> {
 
     /** The Griffin-Lim output rate: the filterbank's band ends at 4 kHz. */
     static final int WAV_RATE = 8000;
@@ -38,7 +39,7 @@ final class VqvaeDecoderModel extends VqvaeServedModel<VqvaeDecoderModel.Input, 
     record Output(float[][] frames, String speaker) {}
 
     VqvaeDecoderModel(VqvaeModel model, ServingSpec spec) {
-        super(model, spec);
+        super(VqvaeBundleLayout.COMPONENT, model, spec, model::close);
     }
 
     @Override

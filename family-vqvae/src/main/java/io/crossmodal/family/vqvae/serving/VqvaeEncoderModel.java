@@ -8,6 +8,7 @@ import io.crossmodal.proto.encoder.v1.EncodeRequest;
 import io.crossmodal.proto.encoder.v1.EncodeResponse;
 import io.crossmodal.runtime.bundle.ServingSpec;
 import io.crossmodal.runtime.control.RunControl;
+import io.crossmodal.runtime.family.ComponentServedModel;
 import io.crossmodal.runtime.family.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,14 +19,14 @@ import java.util.Locale;
  * optionally run-length collapsed, optionally with the continuous latents). All inputs have the
  * model's fixed frame count, so any of them run as one batch.
  */
-final class VqvaeEncoderModel extends VqvaeServedModel<VqvaeEncoderModel.Input, VqvaeEncoderModel.Units> {
+final class VqvaeEncoderModel extends ComponentServedModel<VqvaeModel, VqvaeEncoderModel.Input, VqvaeEncoderModel.Units> {
 
     record Input(Speech speech, boolean latents, boolean collapse) {}
 
     record Units(long[] ids, float[][] latents) {}
 
     VqvaeEncoderModel(VqvaeModel model, ServingSpec spec) {
-        super(model, spec);
+        super(VqvaeBundleLayout.COMPONENT, model, spec, model::close);
     }
 
     @Override

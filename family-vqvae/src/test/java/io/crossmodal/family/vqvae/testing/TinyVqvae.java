@@ -73,7 +73,7 @@ public final class TinyVqvae {
     }
 
     public static Bundle write(Path root, String model, VqvaeWeights w) {
-        VqvaeBundleLayout.Content content = VqvaeBundleLayout.content(w, VqvaeGraphs.build(w), Map.of());
+        var content = VqvaeBundleLayout.content(w, VqvaeGraphs.build(w), Map.of());
         Map<String, FileContent> files = new LinkedHashMap<>();
         content.files().forEach((name, bytes) -> files.put(name, FileContent.of(bytes)));
         return new BundleWriter(root).write(model, content.manifest().createdAt(Instant.parse("2026-01-02T03:04:05Z"))

@@ -207,7 +207,7 @@ public final class PvaeTrainingFamily implements TrainingFamily {
 
         @Override
         public BundleContent export() {
-            PvaeBundleLayout.Content c = PvaeBundleLayout.content(weights, graphs, Map.of());
+            var c = PvaeBundleLayout.content(weights, graphs, Map.of());
             return new BundleContent(Map.of(PvaeBundleLayout.COMPONENT, c.component()), Map.of(), data.fingerprints(),
                     c.files(), c.serving());
         }

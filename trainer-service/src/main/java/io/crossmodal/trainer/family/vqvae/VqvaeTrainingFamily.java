@@ -199,7 +199,7 @@ public final class VqvaeTrainingFamily implements TrainingFamily {
 
         @Override
         public BundleContent export() {
-            VqvaeBundleLayout.Content c = VqvaeBundleLayout.content(weights, graphs, Map.of());
+            var c = VqvaeBundleLayout.content(weights, graphs, Map.of());
             return new BundleContent(Map.of(VqvaeBundleLayout.COMPONENT, c.component()), Map.of(), data.fingerprints(),
                     c.files(), c.serving());
         }

@@ -11,12 +11,9 @@ import io.crossmodal.lifecycle.ModelLifecycle;
 import io.crossmodal.lifecycle.gate.ComponentScores;
 import io.crossmodal.lifecycle.gate.RatioMetric;
 import io.crossmodal.runtime.bundle.Bundle;
-import io.crossmodal.trainer.cli.TrainerCli;
+import io.crossmodal.trainer.cli.CliRun;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.job.TrainingRun;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -71,24 +68,11 @@ class PvaeLifecycleTest {
                                "metric": "crossmodal_accuracy", "higherIsBetter": true}}""");
     }
 
-    record Run(int exit, String out, String err) {}
-
-    static Run cli(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            return new Run(TrainerCli.run(args), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CliRun cli(String... args) {
+        return CliRun.of(args);
     }
 
-    Run promote(String candidate) {
+    CliRun promote(String candidate) {
         return cli("promote", "--registry", registry.toString(), "--model", MODEL, "--candidate", candidate,
                 "--gate", gate.toString(), "--actor", "pvae-test");
     }
@@ -102,7 +86,7 @@ class PvaeLifecycleTest {
     void trainCommandRunsAPvaeJobAndRegistersABundleWithPerExampleScores() throws Exception {
         Path file = dir.resolve("good.json");
         Files.writeString(file, config(dir, registry, "good", 40, 0.004));
-        Run r = cli("train", "--config", file.toString());
+        CliRun r = cli("train", "--config", file.toString());
         assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("pvae test:"), r.out());
         Bundle b = lc.registry().load(MODEL, "1");
@@ -146,11 +130,11 @@ class PvaeLifecycleTest {
     @Test
     @Order(3)
     void gatePromotesTheGoodRefusesTheWorseAndRollbackRestores() throws Exception {
-        Run first = promote("1");
+        CliRun first = promote("1");
         assertEquals(0, first.exit(), first.out() + first.err());
         assertEquals(1, production());
 
-        Run refused = promote("2");
+        CliRun refused = promote("2");
         assertEquals(3, refused.exit(), refused.out() + refused.err());
         assertEquals(1, production());
         DecisionRecord d = lc.decisions(MODEL).get(1);
@@ -164,14 +148,14 @@ class PvaeLifecycleTest {
         Path again = dir.resolve("again.json");
         Files.writeString(again, config(dir, registry, "again", 40, 0.004));
         assertEquals(0, cli("train", "--config", again.toString()).exit());
-        Run equal = promote("3");
+        CliRun equal = promote("3");
         assertEquals(0, equal.exit(), equal.out() + equal.err());
         assertEquals(3, production());
 
-        Run rb = cli("rollback", "--registry", registry.toString(), "--model", MODEL, "--reason", "test");
+        CliRun rb = cli("rollback", "--registry", registry.toString(), "--model", MODEL, "--reason", "test");
         assertEquals(0, rb.exit(), rb.err());
         assertEquals(1, production());
-        Run history = cli("history", "--registry", registry.toString(), "--model", MODEL);
+        CliRun history = cli("history", "--registry", registry.toString(), "--model", MODEL);
         assertEquals(0, history.exit(), history.err());
         assertTrue(history.out().contains("rollback") || history.out().contains("RolledBack")
                 || history.out().contains("rolled"), history.out());
@@ -180,7 +164,7 @@ class PvaeLifecycleTest {
     @Test
     @Order(4)
     void evaluateRescoresAPvaeBundleOnItsRecordedTestSet() throws Exception {
-        Run r = cli("evaluate", "--registry", registry.toString(), "--model", MODEL, "--version", "1");
+        CliRun r = cli("evaluate", "--registry", registry.toString(), "--model", MODEL, "--version", "1");
         assertEquals(0, r.exit(), r.out() + r.err());
         double recorded = ((Number) lc.registry().load(MODEL, "1").manifest().metrics().get("pvae.test.crossmodal_accuracy"))
                 .doubleValue();

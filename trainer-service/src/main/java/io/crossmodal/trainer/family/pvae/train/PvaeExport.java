@@ -56,7 +56,7 @@ public final class PvaeExport {
 
     /** Writes the model as the next version of {@code model} in the registry at {@code registryDir}. */
     public static Bundle toRegistry(Path registryDir, String model, PvaeWeights w, OrtPvae.Graphs g, Map<String, Double> metrics) {
-        PvaeBundleLayout.Content content = PvaeBundleLayout.content(w, g, Map.of());
+        var content = PvaeBundleLayout.content(w, g, Map.of());
         Manifest.Builder draft = content.manifest().createdAt(Instant.now());
         metrics.forEach(draft::metric);
         Map<String, FileContent> files = new LinkedHashMap<>();

@@ -49,7 +49,7 @@ public final class VqvaeExport {
     /** Writes the model as the next version of {@code model} in the registry at {@code registryDir} (manifest family "vqvae"). */
     public static Bundle toRegistry(java.nio.file.Path registryDir, String model, VqvaeWeights w, VqvaeGraphs.Graphs g,
             Map<String, Double> metrics) {
-        VqvaeBundleLayout.Content content = VqvaeBundleLayout.content(w, g, Map.of());
+        var content = VqvaeBundleLayout.content(w, g, Map.of());
         Manifest.Builder draft = content.manifest().createdAt(Instant.now());
         metrics.forEach(draft::metric);
         Map<String, FileContent> files = new LinkedHashMap<>();
