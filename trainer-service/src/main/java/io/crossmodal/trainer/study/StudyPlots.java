@@ -37,8 +37,10 @@ final class StudyPlots {
     private static final ObjectMapper JSON = Json.MAPPER;
 
     /** One colour per system, the same in every panel and figure. */
+    /** One colour per system of a study config (ten, so a seven-system grid never repeats one). */
     private static final Color[] PALETTE = {new Color(0xD62728), new Color(0x1F77B4), new Color(0x2CA02C), new Color(0xFF7F0E),
-        new Color(0x9467BD), new Color(0x8C564B)};
+        new Color(0x9467BD), new Color(0x8C564B), new Color(0xE377C2), new Color(0x7F7F7F), new Color(0xBCBD22),
+        new Color(0x17BECF)};
 
     private StudyPlots() {}
 
@@ -66,6 +68,11 @@ final class StudyPlots {
         LogAxis x = new LogAxis("paired words (log scale)");
         x.setBase(10);
         x.setSmallestValue(10);
+        // ticks at the decades, labelled as plain numbers (100, 1000), with the log minor ticks between them
+        x.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(1));
+        x.setNumberFormatOverride(java.text.NumberFormat.getIntegerInstance(java.util.Locale.ROOT));
+        x.setMinorTickCount(9);
+        x.setMinorTickMarksVisible(true);
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(x);
         org.jfree.chart.LegendItemCollection legend = null;
         for (String dir : new String[] {"g2p", "p2g"}) {
