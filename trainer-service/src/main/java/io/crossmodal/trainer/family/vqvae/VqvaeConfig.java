@@ -94,6 +94,11 @@ public record VqvaeConfig(String bottleneck, String speechDir, String runDir, in
 
     /** The same job with another bottleneck, jitter, seed and run directory (what the study varies). */
     public VqvaeConfig with(String bottleneck, boolean jitter, long seed, String runDir) {
+        return with(bottleneck, jitter, jitterP, seed, runDir);
+    }
+
+    /** The same job with another bottleneck, jitter and its probability, seed and run directory (the jitter sweep). */
+    public VqvaeConfig with(String bottleneck, boolean jitter, double jitterP, long seed, String runDir) {
         return new VqvaeConfig(bottleneck, speechDir, runDir, frames, melBins, downsample, channels, latentDim, codes,
                 commitment, ema, emaDecay, deadCodeSteps, klWeight, jitter, jitterP, cell, decoderHidden, speakerDim, epochs,
                 batchSize, learningRate, seed, threads);
