@@ -78,7 +78,10 @@ public final class VqvaeStudy {
 
     private String group(RunResult r) {
         String g = r.bottleneck() + (r.jitter() ? " + jitter" : "");
-        return r.jitter() && study.jitterP() != null ? g + " p=" + probability(r.jitterP()) : g;
+        if (study.jitterP() == null) {
+            return g;
+        }
+        return r.jitter() ? g + " p=" + probability(r.jitterP()) : g + " (no jitter, p=0)";
     }
 
     public List<RunResult> run() throws IOException {
@@ -177,7 +180,8 @@ public final class VqvaeStudy {
             groups.computeIfAbsent(group(r), k -> new ArrayList<>()).add(r);
         }
         StringBuilder md = new StringBuilder();
-        md.append("# VQ-VAE study (METHODS.md section 3)\n\n");
+        md.append(study.jitterP() == null ? "# VQ-VAE study (METHODS.md section 3)\n\n"
+                : "# VQ-VAE jitter-probability sweep (METHODS.md section 3)\n\n");
         md.append("Produced by `").append(command).append("` (seeds ").append(study.seeds()).append("; ")
                 .append(results.size()).append(" runs finished). Mean and standard deviation over seeds.\n\n");
         md.append(String.format(Locale.ROOT, "Data: FSDD, %d training and %d test recordings of %d speakers; digit probe "
@@ -243,6 +247,7 @@ public final class VqvaeStudy {
             xy[i] = new double[] {r.metrics().get("speaker_probe_mlp"), r.metrics().get("digit_probe_mlp")};
             lab[i] = labels.indexOf(group(r));
         }
-        Figures.scatter(xy, lab, labels, "speaker probe (x) vs digit probe on held-out speakers (y), MLP", outDir.resolve("probes.png"));
+        Figures.scatter(xy, lab, labels, "speaker probe (x) vs digit probe on held-out speakers (y), MLP",
+                "speaker probe accuracy (MLP)", "digit probe accuracy, held-out speakers (MLP)", outDir.resolve("probes.png"));
     }
 }
