@@ -24,9 +24,9 @@ import java.util.stream.Stream;
 
 /**
  * Runs every (bottleneck, jitter, seed) of the plan (with jitter on, for each of the plan's jitter
- * probabilities when it sweeps them; the table then orders rows by probability, p = 0 being jitter off): trains (resuming a finished or interrupted
- * run from its checkpoint), measures ({@link VqvaeEvaluator}) and keeps each run's metrics in
- * {@code runRoot/NAME/metrics.json}; then writes {@code results.md}, {@code results.json} and
+ * probabilities when it sweeps them; the table then orders rows by probability, p = 0 being jitter
+ * off): trains (resuming a finished or interrupted run from its checkpoint), measures
+ * ({@link VqvaeEvaluator}) and keeps each run's metrics in {@code runRoot/NAME/metrics.json}; then writes {@code results.md}, {@code results.json} and
  * {@code probes.png} into the output directory from every run that has finished, so a study cut
  * short still reports what it has.
  */
@@ -93,38 +93,47 @@ public final class VqvaeStudy {
         List<RunResult> results = new ArrayList<>();
         for (String bottleneck : study.bottlenecks()) {
             for (boolean jitter : study.jitter()) {
-              for (double p : probabilities(jitter)) {
-                for (long seed : study.seeds()) {
-                    String name = study.jitterP() == null ? runName(bottleneck, jitter, seed) : runName(bottleneck, jitter, p, seed);
-                    Path dir = Path.of(study.runRoot()).resolve(name);
-                    Path metricsFile = dir.resolve("metrics.json");
-                    Map<String, Double> metrics;
-                    if (Files.exists(metricsFile)) {
-                        metrics = readMetrics(metricsFile);
-                    } else if (reportOnly) {
-                        continue;
-                    } else {
-                        VqvaeConfig cfg = jitter ? base.with(bottleneck, true, p, seed, dir.toString())
-                                : base.with(bottleneck, false, seed, dir.toString());
-                        try (NDManager m = NDManager.newBaseManager()) {
-                            VqvaeTrainer.Result r = new VqvaeTrainer(cfg, data, new ConsoleProgress(out), name).train(m, dir);
-                            metrics = new LinkedHashMap<>(evaluator.evaluate(r.net(), m, seed));
-                            metrics.put("held_out_loss", r.history().get(r.history().size() - 1).dev());
-                            metrics.put("train_seconds", r.seconds());
-                            metrics.put("reinitialised_codes", (double) r.reinitialisedCodes());
+                for (double p : probabilities(jitter)) {
+                    for (long seed : study.seeds()) {
+                        RunResult r = runOne(bottleneck, jitter, p, seed, data, evaluator);
+                        if (r != null) {
+                            results.add(r);
+                            report(results, seconds, data, null);
                         }
-                        JSON.writerWithDefaultPrettyPrinter().writeValue(metricsFile.toFile(), metrics);
                     }
-                    out.println(name + ": " + metrics);
-                    results.add(new RunResult(name, bottleneck, jitter, p, seed, metrics));
-                    report(results, seconds, data, null);
                 }
-              }
             }
         }
         String caption = study.figures() ? figures(results, data) : null;
         report(results, seconds, data, caption);
         return results;
+    }
+
+    /** One run's metrics: read when it has finished before, else trained and measured; null when reporting only. */
+    private RunResult runOne(String bottleneck, boolean jitter, double p, long seed, VqvaeData data, VqvaeEvaluator evaluator)
+            throws IOException {
+        String name = study.jitterP() == null ? runName(bottleneck, jitter, seed) : runName(bottleneck, jitter, p, seed);
+        Path dir = Path.of(study.runRoot()).resolve(name);
+        Path metricsFile = dir.resolve("metrics.json");
+        Map<String, Double> metrics;
+        if (Files.exists(metricsFile)) {
+            metrics = readMetrics(metricsFile);
+        } else if (reportOnly) {
+            return null;
+        } else {
+            VqvaeConfig cfg = jitter ? base.with(bottleneck, true, p, seed, dir.toString())
+                    : base.with(bottleneck, false, seed, dir.toString());
+            try (NDManager m = NDManager.newBaseManager()) {
+                VqvaeTrainer.Result r = new VqvaeTrainer(cfg, data, new ConsoleProgress(out), name).train(m, dir);
+                metrics = new LinkedHashMap<>(evaluator.evaluate(r.net(), m, seed));
+                metrics.put("held_out_loss", r.history().get(r.history().size() - 1).dev());
+                metrics.put("train_seconds", r.seconds());
+                metrics.put("reinitialised_codes", (double) r.reinitialisedCodes());
+            }
+            JSON.writerWithDefaultPrettyPrinter().writeValue(metricsFile.toFile(), metrics);
+        }
+        out.println(name + ": " + metrics);
+        return new RunResult(name, bottleneck, jitter, p, seed, metrics);
     }
 
     private static Map<String, Double> readMetrics(Path f) throws IOException {
@@ -213,7 +222,11 @@ public final class VqvaeStudy {
                 double mean = java.util.Arrays.stream(v).average().orElse(Double.NaN);
                 double sd = Math.sqrt(java.util.Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum() / Math.max(1, v.length - 1));
                 md.append(String.format(Locale.ROOT, " | %.3f ± %.3f", mean, sd));
-                summary.put(c, Map.of("mean", mean, "sd", sd, "n", v.length));
+                Map<String, Object> stats = new LinkedHashMap<>(); // a fixed key order keeps re-reports diffable
+                stats.put("mean", mean);
+                stats.put("sd", sd);
+                stats.put("n", v.length);
+                summary.put(c, stats);
             }
             md.append(" |\n");
             json.put(g.getKey(), summary);
