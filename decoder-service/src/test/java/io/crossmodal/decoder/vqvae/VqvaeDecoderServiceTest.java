@@ -19,11 +19,16 @@ import io.crossmodal.proto.decoder.v1.DecodeRequest;
 import io.crossmodal.proto.decoder.v1.DecodeResponse;
 import io.crossmodal.proto.decoder.v1.DecoderGrpc;
 import io.crossmodal.proto.decoder.v1.VoiceConversion;
+import io.crossmodal.family.vqvae.testing.VqvaeExampleScript;
+import io.crossmodal.serving.common.testing.PythonClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Decoder serving a VQ-VAE bundle over its real gRPC server, with no VQ-VAE code in the service: units
@@ -102,6 +107,55 @@ class VqvaeDecoderServiceTest extends VqvaeServiceContract {
         DecodeResponse named = decoder.decode(request(VqvaeRegistryResource.UNITS).setVoiceConversion(VoiceConversion.newBuilder()
                 .setContentAudio(audio(8000, content)).setVoice(SpeakerRef.newBuilder().setName("cy"))).build());
         assertEquals("cy", named.getSpeaker());
+    }
+
+    /**
+     * clients/python/vqvae_example.py (Debian's python3 and grpcio; no skip) against this Decoder: voice conversion
+     * of a content WAV into the voice of a reference WAV (its nearest training speaker, as the graphs say) or of a
+     * named speaker, the returned WAV written to a file; an unknown speaker is the script's error exit with the
+     * service's INVALID_ARGUMENT message.
+     */
+    @Test
+    void pythonExampleConvertsAVoiceIntoAWavFile(@TempDir Path dir) throws Exception {
+        PythonClient.requireGrpcio();
+        byte[] contentBytes = GriffinLim.wav(TinyVqvae.tone(8000, 0.6, 120), 8000);
+        byte[] referenceBytes = GriffinLim.wav(TinyVqvae.tone(8000, 0.5, 260), 8000);
+        Path content = Files.write(dir.resolve("content.wav"), contentBytes);
+        Path reference = Files.write(dir.resolve("reference.wav"), referenceBytes);
+        long who = direct.identifySpeakers(new float[][][] {FEATURES.fromAudio(WavDecoder.decode(referenceBytes, 1 << 20))})[0];
+        float[][][] units = direct.encode(new float[][][] {FEATURES.fromAudio(WavDecoder.decode(contentBytes, 1 << 20))}).units();
+        int frames = direct.generate(units, new long[] {who})[0].length;
+        String server = base.getHost() + ":" + base.getPort();
+
+        Path out = dir.resolve("converted.wav");
+        VqvaeExampleScript.Result r = VqvaeExampleScript.run(PythonClient.PYTHON, PythonClient.repoRoot(), "--decoder", server,
+                "--model", VqvaeRegistryResource.UNITS, "--wav", content.toString(), "--voice-wav", reference.toString(),
+                "--out", out.toString());
+        assertEquals(0, r.exitCode(), r.output());
+        assertTrue(r.output().contains("decoder " + VqvaeRegistryResource.UNITS + "/"), r.output());
+        assertTrue(r.output().contains(": voice of " + TinyVqvae.SPEAKERS.get((int) who) + ", " + frames + " frames x "
+                + TinyVqvae.MEL + " mel bins, WAV " + Files.size(out) + " bytes -> " + out), r.output());
+        AudioSignal wav = WavDecoder.decode(Files.readAllBytes(out), 1 << 20);
+        assertEquals(8000, wav.sampleRate());
+        assertEquals((frames - 1) * 80 + 200, wav.samples().length, "Griffin-Lim of the generated frames (hop 80, window 200)");
+
+        // a named voice other than the reference's
+        String other = TinyVqvae.SPEAKERS.stream().filter(n -> !n.equals(TinyVqvae.SPEAKERS.get((int) who))).findFirst().orElseThrow();
+        Path named = dir.resolve("as-" + other + ".wav");
+        VqvaeExampleScript.Result byName = VqvaeExampleScript.run(PythonClient.PYTHON, PythonClient.repoRoot(), "--decoder",
+                server, "--model", VqvaeRegistryResource.UNITS, "--wav", content.toString(), "--voice", other, "--out",
+                named.toString());
+        assertEquals(0, byName.exitCode(), byName.output());
+        assertTrue(byName.output().contains(": voice of " + other + ", "), byName.output());
+        assertTrue(Files.size(named) > 44, "a WAV with samples");
+
+        Path none = dir.resolve("none.wav");
+        VqvaeExampleScript.Result bad = VqvaeExampleScript.run(PythonClient.PYTHON, PythonClient.repoRoot(), "--decoder", server,
+                "--model", VqvaeRegistryResource.UNITS, "--wav", content.toString(), "--voice", "zed", "--out", none.toString());
+        assertEquals(1, bad.exitCode(), bad.output());
+        assertTrue(bad.output().contains("vqvae_example.py: INVALID_ARGUMENT") && bad.output().contains("unknown speaker 'zed'"),
+                bad.output());
+        assertTrue(Files.notExists(none), "no file written on an error");
     }
 
     @Test

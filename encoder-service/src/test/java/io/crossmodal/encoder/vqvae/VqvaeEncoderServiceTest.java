@@ -19,11 +19,19 @@ import io.crossmodal.proto.common.v1.UnitSequence;
 import io.crossmodal.proto.encoder.v1.EncodeRequest;
 import io.crossmodal.proto.encoder.v1.EncodeResponse;
 import io.crossmodal.proto.encoder.v1.EncoderGrpc;
+import io.crossmodal.family.vqvae.testing.VqvaeExampleScript;
+import io.crossmodal.features.audio.WavDecoder;
+import io.crossmodal.serving.common.testing.PythonClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Encoder serving a VQ-VAE bundle over its real gRPC server, with no VQ-VAE code in the service: the unit
@@ -102,6 +110,60 @@ class VqvaeEncoderServiceTest extends VqvaeServiceContract {
 
         assertEquals("vqvae", encoder.modelInfo(ModelInfoRequest.newBuilder()
                 .setModel(ModelRef.newBuilder().setName(VqvaeRegistryResource.UNITS)).build()).getComponent());
+    }
+
+    /**
+     * clients/python/vqvae_example.py (Debian's python3 and grpcio; no skip) against this Encoder: a WAV file in,
+     * the units it prints are those of the graphs run directly on the same 16-bit samples, and with
+     * {@code --collapse} their runs.
+     */
+    @Test
+    void pythonExamplePrintsTheUnitsOfAWav(@TempDir Path dir) throws Exception {
+        PythonClient.requireGrpcio();
+        byte[] wavBytes = GriffinLim.wav(TinyVqvae.tone(8000, 0.7, 150), 8000);
+        Path wav = Files.write(dir.resolve("speech.wav"), wavBytes);
+        long[] want = direct.encode(new float[][][] {FEATURES.fromAudio(WavDecoder.decode(wavBytes, 1 << 20))}).ids()[0];
+        List<Long> ids = new ArrayList<>();
+        List<Long> runs = new ArrayList<>();
+        for (int i = 0; i < want.length; i++) {
+            if (i > 0 && want[i] == want[i - 1]) {
+                runs.set(runs.size() - 1, runs.get(runs.size() - 1) + 1);
+            } else {
+                ids.add(want[i]);
+                runs.add(1L);
+            }
+        }
+        assertTrue(ids.size() < want.length, "the tone has a run to collapse: " + java.util.Arrays.toString(want));
+        String server = base.getHost() + ":" + base.getPort();
+
+        VqvaeExampleScript.Result full = VqvaeExampleScript.run(PythonClient.PYTHON, PythonClient.repoRoot(),
+                "--encoder", server, "--model", VqvaeRegistryResource.UNITS, "--wav", wav.toString());
+        assertEquals(0, full.exitCode(), full.output());
+        assertTrue(full.output().contains("encoder " + VqvaeRegistryResource.UNITS + "/"), full.output());
+        assertTrue(full.output().contains(": " + want.length + " units, codebook " + TinyVqvae.CODES + ", "), full.output());
+        assertEquals(joined(java.util.Arrays.stream(want).boxed().toList()), line(full.output(), "ids:"));
+        assertEquals(null, line(full.output(), "run lengths:"), "no run lengths unless --collapse");
+
+        VqvaeExampleScript.Result collapsed = VqvaeExampleScript.run(PythonClient.PYTHON, PythonClient.repoRoot(),
+                "--encoder", server, "--model", VqvaeRegistryResource.UNITS, "--wav", wav.toString(), "--collapse");
+        assertEquals(0, collapsed.exitCode(), collapsed.output());
+        assertEquals(joined(ids), line(collapsed.output(), "ids:"));
+        assertEquals(joined(runs), line(collapsed.output(), "run lengths:"));
+
+        VqvaeExampleScript.Result unknown = VqvaeExampleScript.run(PythonClient.PYTHON, PythonClient.repoRoot(),
+                "--encoder", server, "--model", "no-such-model", "--wav", wav.toString());
+        assertEquals(1, unknown.exitCode(), unknown.output());
+        assertTrue(unknown.output().contains("vqvae_example.py: NOT_FOUND"), unknown.output());
+    }
+
+    private static String joined(List<Long> v) {
+        return v.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(" "));
+    }
+
+    /** The rest of the output line starting with {@code label}, trimmed; null when there is none. */
+    private static String line(String output, String label) {
+        return output.lines().filter(l -> l.startsWith(label)).map(l -> l.substring(label.length()).strip()).findFirst()
+                .orElse(null);
     }
 
     @Test

@@ -50,8 +50,14 @@ public final class Figures {
         save(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true), png, 800, 550);
     }
 
-    /** Points coloured by label (one series per label value). */
+    /** Points coloured by label (one series per label value), on t-SNE axes. */
     public static void scatter(double[][] xy, int[] labels, List<String> labelNames, String title, Path png) throws IOException {
+        scatter(xy, labels, labelNames, title, "t-SNE 1", "t-SNE 2", png);
+    }
+
+    /** Points coloured by label (one series per label value), on the named axes. */
+    public static void scatter(double[][] xy, int[] labels, List<String> labelNames, String title, String xAxis, String yAxis,
+            Path png) throws IOException {
         XYSeriesCollection data = new XYSeriesCollection();
         for (int l = 0; l < labelNames.size(); l++) {
             XYSeries s = new XYSeries(labelNames.get(l));
@@ -67,7 +73,7 @@ public final class Figures {
             r.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
             r.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-2.5, -2.5, 5, 5));
         }
-        XYPlot plot = new XYPlot(data, new NumberAxis("t-SNE 1"), new NumberAxis("t-SNE 2"), r);
+        XYPlot plot = new XYPlot(data, new NumberAxis(xAxis), new NumberAxis(yAxis), r);
         ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(false);
         ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
         save(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true), png, 700, 650);

@@ -23,9 +23,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Runs every (bottleneck, jitter, seed) of the plan: trains (resuming a finished or interrupted
- * run from its checkpoint), measures ({@link VqvaeEvaluator}) and keeps each run's metrics in
- * {@code runRoot/NAME/metrics.json}; then writes {@code results.md}, {@code results.json} and
+ * Runs every (bottleneck, jitter, seed) of the plan (with jitter on, for each of the plan's jitter
+ * probabilities when it sweeps them; the table then orders rows by probability, p = 0 being jitter
+ * off): trains (resuming a finished or interrupted run from its checkpoint), measures
+ * ({@link VqvaeEvaluator}) and keeps each run's metrics in {@code runRoot/NAME/metrics.json}; then writes {@code results.md}, {@code results.json} and
  * {@code probes.png} into the output directory from every run that has finished, so a study cut
  * short still reports what it has.
  */
@@ -33,8 +34,8 @@ public final class VqvaeStudy {
 
     private static final ObjectMapper JSON = Json.MAPPER;
 
-    /** Metrics of one finished run. */
-    public record RunResult(String name, String bottleneck, boolean jitter, long seed, Map<String, Double> metrics) {}
+    /** Metrics of one finished run; {@code jitterP} is 0 when jitter is off. */
+    public record RunResult(String name, String bottleneck, boolean jitter, double jitterP, long seed, Map<String, Double> metrics) {}
 
     private final VqvaeStudyConfig study;
     private final VqvaeConfig base;
@@ -60,6 +61,29 @@ public final class VqvaeStudy {
         return bottleneck + (jitter ? "-jitter" : "-nojitter") + "-s" + seed;
     }
 
+    /** A swept run's name: the jitter probability is part of it, so runs of different p never share a directory. */
+    public static String runName(String bottleneck, boolean jitter, double jitterP, long seed) {
+        return jitter ? String.format(Locale.ROOT, "%s-jitter-p%s-s%d", bottleneck, probability(jitterP), seed)
+                : runName(bottleneck, false, seed);
+    }
+
+    private static String probability(double p) {
+        return java.math.BigDecimal.valueOf(p).stripTrailingZeros().toPlainString();
+    }
+
+    /** The jitter probabilities to run with jitter on: the study's sweep, else the job's one. */
+    private List<Double> probabilities(boolean jitter) {
+        return !jitter ? List.of(0.0) : study.jitterP() == null ? List.of(base.jitterP()) : study.jitterP();
+    }
+
+    private String group(RunResult r) {
+        String g = r.bottleneck() + (r.jitter() ? " + jitter" : "");
+        if (study.jitterP() == null) {
+            return g;
+        }
+        return r.jitter() ? g + " p=" + probability(r.jitterP()) : g + " (no jitter, p=0)";
+    }
+
     public List<RunResult> run() throws IOException {
         VqvaeData data = VqvaeData.load(base);
         double seconds = meanTrimmedSeconds(Path.of(base.speechDir()), VqvaeData.features(base));
@@ -69,35 +93,47 @@ public final class VqvaeStudy {
         List<RunResult> results = new ArrayList<>();
         for (String bottleneck : study.bottlenecks()) {
             for (boolean jitter : study.jitter()) {
-                for (long seed : study.seeds()) {
-                    String name = runName(bottleneck, jitter, seed);
-                    Path dir = Path.of(study.runRoot()).resolve(name);
-                    Path metricsFile = dir.resolve("metrics.json");
-                    Map<String, Double> metrics;
-                    if (Files.exists(metricsFile)) {
-                        metrics = readMetrics(metricsFile);
-                    } else if (reportOnly) {
-                        continue;
-                    } else {
-                        VqvaeConfig cfg = base.with(bottleneck, jitter, seed, dir.toString());
-                        try (NDManager m = NDManager.newBaseManager()) {
-                            VqvaeTrainer.Result r = new VqvaeTrainer(cfg, data, new ConsoleProgress(out), name).train(m, dir);
-                            metrics = new LinkedHashMap<>(evaluator.evaluate(r.net(), m, seed));
-                            metrics.put("held_out_loss", r.history().get(r.history().size() - 1).dev());
-                            metrics.put("train_seconds", r.seconds());
-                            metrics.put("reinitialised_codes", (double) r.reinitialisedCodes());
+                for (double p : probabilities(jitter)) {
+                    for (long seed : study.seeds()) {
+                        RunResult r = runOne(bottleneck, jitter, p, seed, data, evaluator);
+                        if (r != null) {
+                            results.add(r);
+                            report(results, seconds, data, null);
                         }
-                        JSON.writerWithDefaultPrettyPrinter().writeValue(metricsFile.toFile(), metrics);
                     }
-                    out.println(name + ": " + metrics);
-                    results.add(new RunResult(name, bottleneck, jitter, seed, metrics));
-                    report(results, seconds, data, null);
                 }
             }
         }
-        String caption = figures(results, data);
+        String caption = study.figures() ? figures(results, data) : null;
         report(results, seconds, data, caption);
         return results;
+    }
+
+    /** One run's metrics: read when it has finished before, else trained and measured; null when reporting only. */
+    private RunResult runOne(String bottleneck, boolean jitter, double p, long seed, VqvaeData data, VqvaeEvaluator evaluator)
+            throws IOException {
+        String name = study.jitterP() == null ? runName(bottleneck, jitter, seed) : runName(bottleneck, jitter, p, seed);
+        Path dir = Path.of(study.runRoot()).resolve(name);
+        Path metricsFile = dir.resolve("metrics.json");
+        Map<String, Double> metrics;
+        if (Files.exists(metricsFile)) {
+            metrics = readMetrics(metricsFile);
+        } else if (reportOnly) {
+            return null;
+        } else {
+            VqvaeConfig cfg = jitter ? base.with(bottleneck, true, p, seed, dir.toString())
+                    : base.with(bottleneck, false, seed, dir.toString());
+            try (NDManager m = NDManager.newBaseManager()) {
+                VqvaeTrainer.Result r = new VqvaeTrainer(cfg, data, new ConsoleProgress(out), name).train(m, dir);
+                metrics = new LinkedHashMap<>(evaluator.evaluate(r.net(), m, seed));
+                metrics.put("held_out_loss", r.history().get(r.history().size() - 1).dev());
+                metrics.put("train_seconds", r.seconds());
+                metrics.put("reinitialised_codes", (double) r.reinitialisedCodes());
+            }
+            JSON.writerWithDefaultPrettyPrinter().writeValue(metricsFile.toFile(), metrics);
+        }
+        out.println(name + ": " + metrics);
+        return new RunResult(name, bottleneck, jitter, p, seed, metrics);
     }
 
     private static Map<String, Double> readMetrics(Path f) throws IOException {
@@ -135,7 +171,8 @@ public final class VqvaeStudy {
         }
         Path dir = Path.of(study.runRoot()).resolve(best.name());
         String caption = io.crossmodal.trainer.family.vqvae.eval.VqvaeFigures.write(
-                base.with(best.bottleneck(), best.jitter(), best.seed(), dir.toString()), dir, data,
+                base.with(best.bottleneck(), best.jitter(), best.jitter() ? best.jitterP() : base.jitterP(), best.seed(),
+                        dir.toString()), dir, data,
                 study.heldOutSpeakers().get(0), Path.of(study.outDir()));
         return "run " + best.name() + ": " + caption;
     }
@@ -144,11 +181,16 @@ public final class VqvaeStudy {
         Path outDir = Path.of(study.outDir());
         Files.createDirectories(outDir);
         Map<String, List<RunResult>> groups = new LinkedHashMap<>();
-        for (RunResult r : results) {
-            groups.computeIfAbsent(r.bottleneck() + (r.jitter() ? " + jitter" : ""), k -> new ArrayList<>()).add(r);
+        List<RunResult> ordered = study.jitterP() == null ? results : results.stream()
+                .sorted(java.util.Comparator.comparingInt((RunResult r) -> study.bottlenecks().indexOf(r.bottleneck()))
+                        .thenComparingDouble(RunResult::jitterP))
+                .toList();
+        for (RunResult r : ordered) {
+            groups.computeIfAbsent(group(r), k -> new ArrayList<>()).add(r);
         }
         StringBuilder md = new StringBuilder();
-        md.append("# VQ-VAE study (METHODS.md section 3)\n\n");
+        md.append(study.jitterP() == null ? "# VQ-VAE study (METHODS.md section 3)\n\n"
+                : "# VQ-VAE jitter-probability sweep (METHODS.md section 3)\n\n");
         md.append("Produced by `").append(command).append("` (seeds ").append(study.seeds()).append("; ")
                 .append(results.size()).append(" runs finished). Mean and standard deviation over seeds.\n\n");
         md.append(String.format(Locale.ROOT, "Data: FSDD, %d training and %d test recordings of %d speakers; digit probe "
@@ -159,10 +201,11 @@ public final class VqvaeStudy {
                 + "%d log-mel frames x %d bins per utterance (the shared front end resamples the trimmed recording, mean %.3f s, "
                 + "to that count), encoder width %d, latent size %d, %d latents per utterance (%.1f Hz over the mean duration), "
                 + "K = %d codes, %s decoder with %d units, speaker embedding %d, %d epochs, batch %d, Adam %.0e, commitment %.2f, "
-                + "jitter p %.2f, dead-code re-initialisation after %d idle steps.%n%n", base.frames(), base.melBins(), seconds,
+                + "jitter p %s, dead-code re-initialisation after %d idle steps.%n%n", base.frames(), base.melBins(), seconds,
                 base.channels(), base.latentDim(), base.latents(), base.latents() / seconds, base.codes(), base.cell().toUpperCase(Locale.ROOT),
                 base.decoderHidden(), base.speakerDim(), base.epochs(), base.batchSize(), base.learningRate(), base.commitment(),
-                base.jitterP(), base.deadCodeSteps()));
+                study.jitterP() == null ? String.format(Locale.ROOT, "%.2f", base.jitterP()) : "per row (p=0: jitter off)",
+                base.deadCodeSteps()));
         md.append("| bottleneck | n | digit linear | digit MLP | speaker linear | speaker MLP | recon MSE (teacher-forced) "
                 + "| recon MSE (free-running) | perplexity | dead codes | bits/s (log2 K) | bits/s (entropy) |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -179,7 +222,11 @@ public final class VqvaeStudy {
                 double mean = java.util.Arrays.stream(v).average().orElse(Double.NaN);
                 double sd = Math.sqrt(java.util.Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum() / Math.max(1, v.length - 1));
                 md.append(String.format(Locale.ROOT, " | %.3f ± %.3f", mean, sd));
-                summary.put(c, Map.of("mean", mean, "sd", sd, "n", v.length));
+                Map<String, Object> stats = new LinkedHashMap<>(); // a fixed key order keeps re-reports diffable
+                stats.put("mean", mean);
+                stats.put("sd", sd);
+                stats.put("n", v.length);
+                summary.put(c, stats);
             }
             md.append(" |\n");
             json.put(g.getKey(), summary);
@@ -197,6 +244,9 @@ public final class VqvaeStudy {
         Map<String, Object> all = new LinkedHashMap<>();
         all.put("command", command);
         all.put("seeds", study.seeds());
+        if (study.jitterP() != null) {
+            all.put("jitterP", study.jitterP());
+        }
         all.put("meanTrimmedSeconds", seconds);
         all.put("summary", json);
         all.put("runs", results);
@@ -208,8 +258,9 @@ public final class VqvaeStudy {
         for (int i = 0; i < results.size(); i++) {
             RunResult r = results.get(i);
             xy[i] = new double[] {r.metrics().get("speaker_probe_mlp"), r.metrics().get("digit_probe_mlp")};
-            lab[i] = labels.indexOf(r.bottleneck() + (r.jitter() ? " + jitter" : ""));
+            lab[i] = labels.indexOf(group(r));
         }
-        Figures.scatter(xy, lab, labels, "speaker probe (x) vs digit probe on held-out speakers (y), MLP", outDir.resolve("probes.png"));
+        Figures.scatter(xy, lab, labels, "speaker probe (x) vs digit probe on held-out speakers (y), MLP",
+                "speaker probe accuracy (MLP)", "digit probe accuracy, held-out speakers (MLP)", outDir.resolve("probes.png"));
     }
 }

@@ -12,6 +12,7 @@ import java.util.Random;
  * <li>Dead-code re-initialisation: a code no batch has chosen for {@code deadSteps} steps is set
  * to a random encoder output of the current batch (plus its EMA state, if any).</li>
  * </ul>
+ * Both keep state across steps; {@link #export}/{@link #restore} carry it through a checkpoint.
  */
 public final class CodebookUpkeep {
 
@@ -97,6 +98,25 @@ public final class CodebookUpkeep {
         if (changed) {
             codebook.set(cb);
         }
+    }
+
+    /** The state a checkpoint keeps (copies), tagged with the trainer's step. */
+    public UpkeepState export(long trainerStep) {
+        return new UpkeepState(trainerStep, step, reinitialised, counts.clone(), sums.clone(), lastUsed.clone());
+    }
+
+    /** Continues from a checkpoint's state; its sizes must be this codebook's. */
+    public void restore(UpkeepState s) {
+        if (s.counts().length != codes || s.sums().length != sums.length || s.lastUsed().length != codes) {
+            throw new IllegalArgumentException("codebook upkeep state of " + s.counts().length + " codes x "
+                    + (s.counts().length == 0 ? 0 : s.sums().length / s.counts().length) + " does not match the codebook's "
+                    + codes + " x " + dim);
+        }
+        System.arraycopy(s.counts(), 0, counts, 0, codes);
+        System.arraycopy(s.sums(), 0, sums, 0, sums.length);
+        System.arraycopy(s.lastUsed(), 0, lastUsed, 0, codes);
+        step = s.step();
+        reinitialised = s.reinitialised();
     }
 
     /** Codes re-initialised so far. */

@@ -1,14 +1,14 @@
 package io.crossmodal.trainer.family.vqvae.train;
 
 import ai.djl.ndarray.NDArray;
+import io.crossmodal.runtime.io.AtomicFiles;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
 /** Named float arrays to and from a file (written atomically), checked by name and size on reading. */
@@ -18,9 +18,8 @@ public final class ParamsFile {
     }
 
     public static void save(Map<String, NDArray> params, Path file) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(params.size());
             for (Map.Entry<String, NDArray> p : params.entrySet()) {
                 float[] v = p.getValue().toFloatArray();
@@ -31,7 +30,7 @@ public final class ParamsFile {
                 }
             }
         }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.write(file, bytes.toByteArray()); // fsynced like the optimiser and upkeep state beside it
     }
 
     public static void load(Map<String, NDArray> params, Path file) throws IOException {

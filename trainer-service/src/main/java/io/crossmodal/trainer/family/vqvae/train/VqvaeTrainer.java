@@ -33,8 +33,9 @@ import java.util.Random;
  * a fixed number of epochs over the FSDD training takes, batches shuffled by the job's seed. After
  * every epoch the arrays (codebook included) and a state file go atomically to
  * {@code runDir/checkpoints}; a run started again over the same directory resumes after the last
- * finished epoch with Adam's state restored ({@link AdamMoments}); the codebook upkeep's EMA
- * averages and dead-code clocks are not checkpointed and start afresh. The held-out curve is the
+ * finished epoch with Adam's state ({@link AdamMoments}) and the codebook upkeep's EMA averages,
+ * dead-code clocks and counter ({@link UpkeepState}) restored; batches and jitter draw from a
+ * per-epoch {@link Random}, so a resumed run repeats an uninterrupted one bit for bit. The held-out curve is the
  * teacher-forced loss on the test takes without jitter or sampling; it is drawn, never used to choose.
  */
 public final class VqvaeTrainer {
@@ -77,6 +78,12 @@ public final class VqvaeTrainer {
         VqvaeLoss loss = new VqvaeLoss(cfg);
         CodebookUpkeep upkeep = net.codebook() == null ? null : new CodebookUpkeep(net.codebook().toFloatArray(), cfg.codes(),
                 cfg.latentDim(), cfg.ema(), cfg.emaDecay(), cfg.deadCodeSteps());
+        if (upkeep != null && state.epoch() > 0) {
+            UpkeepState savedUpkeep = UpkeepState.forResume(ckpt.resolve(UpkeepState.FILE), state.step(), label);
+            if (savedUpkeep != null) {
+                upkeep.restore(savedUpkeep);
+            }
+        }
         List<EpochStats> history = new ArrayList<>(state.history());
         List<SpokenDigit> train = data.train();
         int stepsPerEpoch = (train.size() + cfg.batchSize() - 1) / cfg.batchSize();
@@ -142,6 +149,9 @@ public final class VqvaeTrainer {
             state = new State(epoch, step, elapsed, List.copyOf(history));
             ParamsFile.save(saved, ckpt.resolve("last.params"));
             adam.export(net.parameters(), step).write(ckpt.resolve(AdamMoments.FILE));
+            if (upkeep != null) {
+                upkeep.export(step).write(ckpt.resolve(UpkeepState.FILE));
+            }
             writeState(ckpt, state); // last: it commits the epoch
             Map<String, Double> terms = new LinkedHashMap<>();
             int steps = n;
