@@ -200,7 +200,7 @@ public final class Batcher<P, R> implements AutoCloseable {
 
     /**
      * Stops taking requests, fails the queued ones with UNAVAILABLE, lets running batches finish and
-     * waits (up to 10 s) for the workers to exit.
+     * waits (up to 10 s) for the workers to exit and the batches running on callers' threads to end.
      */
     @Override
     public void close() {

@@ -134,8 +134,8 @@ final class Lane<P, R> {
         lock.lock();
         try {
             running--;
-            if (!queue.isEmpty()) {
-                changed.signalAll(); // only workers with work to take; an idle lane stays quiet
+            if (!queue.isEmpty() || stopping) {
+                changed.signalAll(); // workers with work to take, or close() waiting; an idle lane stays quiet
             }
         } finally {
             lock.unlock();
@@ -210,15 +210,25 @@ final class Lane<P, R> {
         }
     }
 
-    /** Waits for the workers to exit, until {@code untilNanos}; false when interrupted. */
+    /** Waits for the workers to exit and the batches on callers' threads to end, until {@code untilNanos}; false when interrupted. */
     boolean join(long untilNanos) {
-        for (Thread worker : workers) {
-            try {
+        try {
+            for (Thread worker : workers) {
                 worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(untilNanos - System.nanoTime())));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
             }
+            // and for batches running on callers' threads, which use the model as the workers do
+            lock.lock();
+            try {
+                long left;
+                while (running > 0 && (left = untilNanos - System.nanoTime()) > 0) {
+                    changed.awaitNanos(left);
+                }
+            } finally {
+                lock.unlock();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
         return true;
     }

@@ -34,6 +34,8 @@ class BatcherTest {
     final List<RunControl> controls = new CopyOnWriteArrayList<>();
     /** The thread of each run, in run order. */
     final List<String> runThreads = new CopyOnWriteArrayList<>();
+    /** The payloads of each run that got past the gate, in the order they did. */
+    final List<List<String>> passedGate = new CopyOnWriteArrayList<>();
     Batcher<String, String> batcher;
 
     Batcher<String, String> batcher(int maxBatchSize, Duration delay, int capacity) {
@@ -51,6 +53,7 @@ class BatcherTest {
                 throw new IllegalStateException(e);
             }
             control.checkCancelled();
+            passedGate.add(List.copyOf(payloads));
             List<String> out = new ArrayList<>();
             for (String p : payloads) {
                 if (p.startsWith("poison")) {
@@ -357,5 +360,29 @@ class BatcherTest {
         assertEquals(List.of(List.of("first"), List.of("r0", "r1", "r2")), runs);
         assertFalse(runThreads.get(0).startsWith("test-batch-"), "the first ran on its caller's thread: " + runThreads);
         assertEquals("test-batch-m", runThreads.get(1));
+    }
+
+    /** close() lets a batch running on a caller's thread end, as it does a worker's (the model stays open under it). */
+    @Test
+    void closeWaitsForABatchRunningOnACallersThread() throws Exception {
+        gate = new CountDownLatch(1);
+        Batcher<String, String> b = batcher(4, Duration.ZERO, 100);
+        CompletableFuture<Batcher.Ticket<String>> first = CompletableFuture.supplyAsync(
+                () -> b.submit("m", false, "k", "first", Batcher.NO_DEADLINE, true));
+        assertTrue(firstRunStarted.await(10, TimeUnit.SECONDS));
+        CompletableFuture<Boolean> closedAfterTheRun = CompletableFuture.supplyAsync(() -> {
+            b.close();
+            return passedGate.contains(List.of("first"));
+        });
+        // the lane's worker has nothing to run: it exits at once, while the caller's run still holds the model
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("test-batch-m"))) {
+            assertTrue(System.nanoTime() < until, "the worker did not exit");
+            Thread.sleep(5);
+        }
+        assertFalse(closedAfterTheRun.isDone(), "close() returned while a caller's run was in progress");
+        gate.countDown();
+        assertEquals("k:first", get(get(first).future()));
+        assertTrue(get(closedAfterTheRun), "close() returned before the caller's run had ended");
     }
 }
