@@ -14,6 +14,10 @@
 #   previous  the defaults before 2026-12-07: ORT's own thread pool (spinning), 1 batch worker per model
 #   w1t1      1 batch worker, 1 intra-op thread        w2t1  2 batch workers, 1 intra-op thread
 #   w1t2      1 batch worker, 2 intra-op threads, no spinning
+#   queued    the service's defaults, but every request handed to a batch thread
+#             (crossmodal.serving.batching.inline-when-idle=false: the behaviour before that setting existed)
+# A configuration may name its own service build, <name>@<quarkus-app dir> (e.g. "defaults@/tmp/main-app defaults"
+# compares another build's defaults with this one's in the same ABBA sweep); without it, APP or the default build.
 # Every run.sh knob (MODEL, REGISTRY, DURATION, CONCURRENCY, ...) passes through. Reports:
 # benchmarks/serving/results-<UTC>.md (one per run); this script's summary goes to stdout.
 set -euo pipefail
@@ -27,6 +31,7 @@ props() {
     w1t1) echo "-Dcrossmodal.serving.compute.batch-workers=1 -Dcrossmodal.onnx.intra-op-threads=1" ;;
     w2t1) echo "-Dcrossmodal.serving.compute.batch-workers=2 -Dcrossmodal.onnx.intra-op-threads=1" ;;
     w1t2) echo "-Dcrossmodal.serving.compute.batch-workers=1 -Dcrossmodal.onnx.intra-op-threads=2 -Dcrossmodal.onnx.allow-spinning=false" ;;
+    queued) echo "-Dcrossmodal.serving.batching.inline-when-idle=false" ;;
     *) echo "unknown configuration '$1'" >&2; exit 2 ;;
   esac
 }
@@ -36,15 +41,18 @@ order=("${configs[@]}")
 for ((i = ${#configs[@]} - 1; i >= 0; i--)); do order+=("${configs[$i]}"); done
 
 summary=()
-for name in "${order[@]}"; do
+for config in "${order[@]}"; do
+  name="${config%%@*}"
+  build="${APP:-}"
+  [ "$config" != "$name" ] && build="${config#*@}"
   p="$(props "$name")"
-  echo "[sweep.sh] $(date -u +%H:%M:%S) $name: ${p:-service defaults} (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-  report="$(SERVER_PROPS="$p${SERVER_PROPS:+ $SERVER_PROPS}" NOTE="sweep.sh configuration $name: ${p:-service defaults}" \
-    benchmarks/serving/run.sh)"
+  echo "[sweep.sh] $(date -u +%H:%M:%S) $config: ${p:-service defaults} (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+  report="$(APP="$build" SERVER_PROPS="$p${SERVER_PROPS:+ $SERVER_PROPS}" \
+    NOTE="sweep.sh configuration $config: ${p:-service defaults}" benchmarks/serving/run.sh)"
   file="$(ls -t benchmarks/serving/results-*.md | head -1)"
   ratio="$(grep -m1 'service throughput at concurrency 64 / in-process batch-32' <<< "$report" | awk -F'|' '{print $3}' | tr -d ' ')"
   latency="$(grep -m1 'service p50 at concurrency 1 - in-process batch-1' <<< "$report" | awk -F'|' '{print $3}' | tr -d ' ')"
-  summary+=("| $name | ${ratio:-?} | ${latency:-?} | \`$file\` |")
+  summary+=("| $config | ${ratio:-?} | ${latency:-?} | \`$file\` |")
 done
 echo
 echo "| configuration | c64 / b32 | c1 p50 - b1 p50 | report |"

@@ -69,8 +69,16 @@ public class InferenceQueue {
     record Job(ServedModel<Object, Object> model, Object input) {
     }
 
+    /**
+     * Whether this thread is submitting a unary call's request ({@link ServingCalls#answerAsync}): only such a request
+     * may run on the submitting thread ({@code inline-when-idle}); a stream's requests must queue, so that the
+     * stream's next requests can join their batch.
+     */
+    private static final ThreadLocal<Boolean> UNARY_CALLER = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
     private final ServedModels models;
     private final ComputeBudget budget;
+    private final boolean inlineWhenIdle;
     private final Batcher<Job, Object> batcher;
     private final Map<String, io.crossmodal.runtime.bundle.ServingSpec> specs = new ConcurrentHashMap<>();
     private final List<AutoCloseable> gauges = new CopyOnWriteArrayList<>();
@@ -79,6 +87,7 @@ public class InferenceQueue {
         this.models = models;
         this.budget = new ComputeBudget(config.compute().maxRequestCost(), config.compute().heavyRequestCost());
         ServingLoadConfig.Batching batching = config.batching();
+        this.inlineWhenIdle = batching.inlineWhenIdle();
         BatchSettings.of(batching, ""); // invalid settings fail the startup, not the first request
         batching.models().keySet().forEach(model -> BatchSettings.of(batching, model));
         this.batcher = new Batcher<>(models.served().service(), InferenceQueue::run,
@@ -86,8 +95,10 @@ public class InferenceQueue {
                 metrics.isResolvable() ? metricsListener(metrics.get()) : new Batcher.Listener() {
                 }, models.threads().batchWorkers());
         LOG.infof("%s batches requests per model: at most %d per batch, waiting at most %s for a batch to fill, "
-                + "at most %d queued per model (unless a model's bundle or crossmodal.serving.batching.models says otherwise)",
-                models.served().service(), batching.maxBatchSize(), batching.maxQueueDelay(), batching.queueCapacity());
+                + "at most %d queued per model (unless a model's bundle or crossmodal.serving.batching.models says otherwise); "
+                + "a unary request for an idle model runs %s", models.served().service(), batching.maxBatchSize(),
+                batching.maxQueueDelay(), batching.queueCapacity(), inlineWhenIdle ? "on its gRPC worker thread"
+                        : "on a batch thread (inline-when-idle=false)");
         LOG.infof("%s compute per request: %s", models.served().service(), budget);
     }
 
@@ -115,7 +126,7 @@ public class InferenceQueue {
             CallModel.resolved(key.model(), key.version());
             specs.putIfAbsent(key.model(), model.spec());
             ticket = batcher.submit(key.model(), budget.isHeavy(cost), new GroupKey(key, model.batchKey(input)),
-                    new Job(model, input), deadlineNanos);
+                    new Job(model, input), deadlineNanos, inlineWhenIdle && UNARY_CALLER.get());
         } catch (RuntimeException | Error e) {
             lease.close();
             throw e;
@@ -125,12 +136,27 @@ public class InferenceQueue {
                     // written while the lease is held: the model version cannot close under the family's code
                     Message.Builder response = call.response().get();
                     model.respond(input, output, response);
-                    LOG.debugf("%s %s: %s, %s in %.1f ms", call.rpc(), call.requestId(), key, model.describe(input, output),
-                            (System.nanoTime() - start) / 1e6);
+                    if (LOG.isDebugEnabled()) { // describe formats the answer: only when it is logged
+                        LOG.debugf("%s %s: %s, %s in %.1f ms", call.rpc(), call.requestId(), key,
+                                model.describe(input, output), (System.nanoTime() - start) / 1e6);
+                    }
                     return new ServingCalls.Served(key, response);
                 })
                 .whenComplete((served, failure) -> lease.close());
         return new Pending(result, ticket::cancel);
+    }
+
+    /**
+     * Runs {@code submit} (which calls {@link #submit}) as a unary call's submission: with {@code inline-when-idle},
+     * a request that finds its model idle runs on this thread before {@code submit} returns.
+     */
+    static <T> T asUnaryCall(java.util.concurrent.Callable<T> submit) throws Exception {
+        UNARY_CALLER.set(Boolean.TRUE);
+        try {
+            return submit.call();
+        } finally {
+            UNARY_CALLER.set(Boolean.FALSE);
+        }
     }
 
     /** The batcher's counters (also the {@link BatchStats} bean). */

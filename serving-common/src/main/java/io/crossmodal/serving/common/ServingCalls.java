@@ -75,14 +75,16 @@ public final class ServingCalls {
     /**
      * Answers a unary call asynchronously: {@code submit} queues the request (its failure is answered at
      * once), the caller's cancellation is forwarded to the queued request, and the response (or the status
-     * its failure maps to) is sent when the batch it joined has run. Never throws. Must run inside the
-     * service method (it registers the cancel handler before the method returns).
+     * its failure maps to) is sent when the batch it joined has run. Never throws. A request that finds its model
+     * idle may run on this thread inside {@code submit} ({@code crossmodal.serving.batching.inline-when-idle}) and is
+     * then answered from it, so this must be a worker thread ({@code @Blocking} handlers), never an event loop. Must
+     * run inside the service method (it registers the cancel handler before the method returns).
      */
     public static <R> void answerAsync(String rpc, String requestId, StreamObserver<R> responses,
             Callable<InferenceQueue.Pending> submit, Function<Served, R> toResponse) {
         InferenceQueue.Pending pending;
         try {
-            pending = submit.call();
+            pending = InferenceQueue.asUnaryCall(submit);
         } catch (Throwable t) {
             responses.onError(GrpcErrors.toStatus(t, requestId, rpc));
             return;

@@ -95,6 +95,14 @@ public interface ServingLoadConfig {
         int queueCapacity();
 
         /**
+         * A unary request that finds its model idle (nothing queued, fewer batches running than batch workers, max
+         * queue delay 0) runs at once on the gRPC worker thread that admitted it, instead of being handed to a batch
+         * thread; false = always hand over. Streams and heavy requests always queue. Measured: docs/BENCHMARKS.md 4.3.
+         */
+        @WithDefault("true")
+        boolean inlineWhenIdle();
+
+        /**
          * Per-model overrides, {@code crossmodal.serving.batching.models."<model>".max-batch-size} etc.;
          * unset keys take the values above.
          */

@@ -75,6 +75,10 @@ class GrpcDeadlinesTest {
                 return 256;
             }
 
+            public boolean inlineWhenIdle() {
+                return true;
+            }
+
             public Map<String, ServingLoadConfig.ModelBatching> models() {
                 return Map.of("small", small);
             }

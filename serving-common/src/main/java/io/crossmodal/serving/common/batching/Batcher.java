@@ -161,13 +161,26 @@ public final class Batcher<P, R> implements AutoCloseable {
 
     /** As {@link #submit(String, Object, Object, long)}; {@code heavy} puts it in the model's heavy lane. */
     public Ticket<R> submit(String model, boolean heavy, Object groupKey, P payload, long deadlineNanos) {
+        return submit(model, heavy, groupKey, payload, deadlineNanos, false);
+    }
+
+    /**
+     * As {@link #submit(String, boolean, Object, Object, long)}; with {@code runHereIfIdle}, a request for the normal
+     * lane that finds it idle (nothing queued, fewer batches running than workers, max queue delay 0) runs alone on
+     * the calling thread before this returns (its future is then complete), instead of being handed to a worker:
+     * the worker would have started it at once anyway, and the hand-off costs a thread wake-up. Such a run counts
+     * as one of the lane's batches (the workers never run more batches at once than there are workers). The caller
+     * must be able to spend the run's time (not an event loop). Heavy requests are always queued.
+     */
+    public Ticket<R> submit(String model, boolean heavy, Object groupKey, P payload, long deadlineNanos,
+            boolean runHereIfIdle) {
         Objects.requireNonNull(groupKey, "groupKey");
         if (closed) {
             throw Status.UNAVAILABLE.withDescription("the server is shutting down").asRuntimeException();
         }
         Lane<P, R> lane = lanes.computeIfAbsent(new LaneKey(model, heavy),
                 k -> new Lane<>(this, k.model(), k.heavy(), k.heavy() ? 1 : workers));
-        return lane.enqueue(groupKey, payload, deadlineNanos);
+        return lane.enqueue(groupKey, payload, deadlineNanos, runHereIfIdle && !heavy);
     }
 
     /** The settings a model's lane runs with (starts nothing). */
@@ -187,7 +200,7 @@ public final class Batcher<P, R> implements AutoCloseable {
 
     /**
      * Stops taking requests, fails the queued ones with UNAVAILABLE, lets running batches finish and
-     * waits (up to 10 s) for the workers to exit.
+     * waits (up to 10 s) for the workers to exit and the batches running on callers' threads to end.
      */
     @Override
     public void close() {

@@ -30,6 +30,11 @@ final class Lane<P, R> {
     final Condition changed = lock.newCondition();
     private final ArrayDeque<Batcher.Ticket<R>> queue = new ArrayDeque<>();
     private final List<Thread> workers = new ArrayList<>();
+    private final int workerCount;
+    /** Runs a batch on a caller's thread ({@link #enqueue} with {@code runHereIfIdle}). */
+    private final LaneWorker<P, R> inline;
+    /** Batches running now, on the workers or on callers' threads (lock held): never more than the workers. */
+    private int running;
     /** What this lane last added to the model's shared queue-depth counter (lock held). */
     private int reportedDepth;
     private boolean stopping;
@@ -41,6 +46,8 @@ final class Lane<P, R> {
         this.settings = batcher.settings.apply(model);
         this.maxDelayNanos = settings.maxQueueDelay().toNanos();
         this.counters = batcher.stats.model(model);
+        this.workerCount = workerCount;
+        this.inline = new LaneWorker<>(this);
         if (!heavy) {
             try {
                 batcher.listener.laneStarted(model, counters.queued::get);
@@ -65,8 +72,14 @@ final class Lane<P, R> {
         reportedDepth = queue.size();
     }
 
-    Batcher.Ticket<R> enqueue(Object groupKey, Object payload, long deadlineNanos) {
+    /**
+     * Queues a request; with {@code runHereIfIdle}, a request that finds the lane idle (nothing queued, fewer batches
+     * running than workers, no fill window) instead runs at once, alone, on the calling thread, and is complete when
+     * this returns: it would have been the next batch anyway, and the hand-off to a worker thread is saved.
+     */
+    Batcher.Ticket<R> enqueue(Object groupKey, Object payload, long deadlineNanos, boolean runHereIfIdle) {
         Batcher.Ticket<R> t = new Batcher.Ticket<>(this, groupKey, payload, deadlineNanos);
+        Batch<R> here = null;
         lock.lock();
         try {
             if (stopping) {
@@ -77,24 +90,56 @@ final class Lane<P, R> {
                 throw Status.DEADLINE_EXCEEDED.withDescription("deadline passed before model " + model
                         + " could queue the request").asRuntimeException();
             }
-            if (queue.size() >= settings.queueCapacity()) {
-                counters.rejected.increment();
-                throw Status.RESOURCE_EXHAUSTED.withDescription("model " + model + " is overloaded: "
-                        + queue.size() + (heavy ? " expensive" : "") + " requests are already waiting (the queue capacity, "
-                        + "crossmodal.serving.batching.queue-capacity); retry later").asRuntimeException();
+            if (runHereIfIdle && maxDelayNanos == 0 && queue.isEmpty() && running < workerCount) {
+                here = start(List.of(t));
+                running++;
+                scheduleExpiry(t); // as for any running request: at its deadline it is gone, and its run terminated
+            } else {
+                queueLocked(t);
             }
-            queue.addLast(t);
-            depthChanged();
-            if (deadlineNanos != Batcher.NO_DEADLINE) {
-                t.expiry = batcher.timer.schedule(() -> remove(t, Status.DEADLINE_EXCEEDED.withDescription(
-                        "deadline exceeded while waiting for model " + model), true),
-                        deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
-            }
-            changed.signalAll();
         } finally {
             lock.unlock();
         }
+        if (here != null) {
+            inline.runHere(here); // complete when this returns
+        }
         return t;
+    }
+
+    /** Adds a request to the queue, or refuses it when the queue is full (lock held). */
+    private void queueLocked(Batcher.Ticket<R> t) {
+        if (queue.size() >= settings.queueCapacity()) {
+            counters.rejected.increment();
+            throw Status.RESOURCE_EXHAUSTED.withDescription("model " + model + " is overloaded: "
+                    + queue.size() + (heavy ? " expensive" : "") + " requests are already waiting (the queue capacity, "
+                    + "crossmodal.serving.batching.queue-capacity); retry later").asRuntimeException();
+        }
+        queue.addLast(t);
+        depthChanged();
+        scheduleExpiry(t);
+        changed.signalAll();
+    }
+
+    /** Has the timer take the request out at its deadline, if it has one (lock held). */
+    private void scheduleExpiry(Batcher.Ticket<R> t) {
+        if (t.deadlineNanos != Batcher.NO_DEADLINE) {
+            t.expiry = batcher.timer.schedule(() -> remove(t, Status.DEADLINE_EXCEEDED.withDescription(
+                    "deadline exceeded while waiting for model " + model), true),
+                    t.deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** A batch ended (lock not held): its slot is free; a worker waiting for one takes the next batch. */
+    void batchDone() {
+        lock.lock();
+        try {
+            running--;
+            if (!queue.isEmpty() || stopping) {
+                changed.signalAll(); // workers with work to take, or close() waiting; an idle lane stays quiet
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Takes a request out: a queued one now, a running one from its batch's live count. */
@@ -165,22 +210,33 @@ final class Lane<P, R> {
         }
     }
 
-    /** Waits for the workers to exit, until {@code untilNanos}; false when interrupted. */
+    /** Waits for the workers to exit and the batches on callers' threads to end, until {@code untilNanos}; false when interrupted. */
     boolean join(long untilNanos) {
-        for (Thread worker : workers) {
-            try {
+        try {
+            for (Thread worker : workers) {
                 worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(untilNanos - System.nanoTime())));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
             }
+            // and for batches running on callers' threads, which use the model as the workers do
+            lock.lock();
+            try {
+                long left;
+                while (running > 0 && (left = untilNanos - System.nanoTime()) > 0) {
+                    changed.awaitNanos(left);
+                }
+            } finally {
+                lock.unlock();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
         return true;
     }
 
     /**
      * Waits for the next batch (null when stopping): the oldest request decides the group; it runs when
-     * the group fills a batch or the oldest has waited {@code maxQueueDelay}.
+     * the group fills a batch or the oldest has waited {@code maxQueueDelay}, and a slot is free (fewer batches
+     * running than workers). The caller calls {@link #batchDone()} when it has run.
      */
     Batch<R> next() throws InterruptedException {
         lock.lock();
@@ -191,8 +247,8 @@ final class Lane<P, R> {
                     return null;
                 }
                 head = queue.peekFirst();
-                if (head == null) {
-                    changed.await();
+                if (head == null || running >= workerCount) {
+                    changed.await(); // nothing to run, or every slot taken by batches run on callers' threads
                     continue;
                 }
                 if (countGroup(head.groupKey) >= settings.maxBatchSize()) {
@@ -213,6 +269,7 @@ final class Lane<P, R> {
                 }
             }
             depthChanged();
+            running++;
             return start(members);
         } finally {
             lock.unlock();

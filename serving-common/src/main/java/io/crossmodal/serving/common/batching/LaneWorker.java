@@ -8,7 +8,8 @@ import org.jboss.logging.Logger;
 
 /**
  * One batch thread of a {@link Lane}: takes the lane's next batch, runs it, retries a failed batch of
- * several requests one request at a time, and completes every member's ticket exactly once.
+ * several requests one request at a time, and completes every member's ticket exactly once. The lane also
+ * uses one to run a batch on a caller's thread ({@link #runHere}).
  */
 final class LaneWorker<P, R> implements Runnable {
 
@@ -35,17 +36,24 @@ final class LaneWorker<P, R> implements Runnable {
             if (batch == null) {
                 return;
             }
+            runHere(batch);
+        }
+    }
+
+    /** Runs one batch on this thread (a worker's, or the caller's for a request that found the lane idle). */
+    void runHere(Batch<R> batch) {
+        try {
+            execute(batch);
+        } catch (Throwable t) {
+            // never leave a member hanging (and holding its resources) because the loop broke
+            LOG.errorf(t, "model %s: batching failed unexpectedly; failing the batch", lane.model);
             try {
-                execute(batch);
-            } catch (Throwable t) {
-                // never leave a member hanging (and holding its resources) because the loop broke
-                LOG.errorf(t, "model %s: batching failed unexpectedly; failing the batch", lane.model);
-                try {
-                    finish(batch, t);
-                } catch (Throwable ignored) {
-                    // finish completes futures only; nothing more to do
-                }
+                finish(batch, t);
+            } catch (Throwable ignored) {
+                // finish completes futures only; nothing more to do
             }
+        } finally {
+            lane.batchDone();
         }
     }
 

@@ -72,6 +72,21 @@ public class ServingMetrics {
     private final MeterRegistry registry;
     private final ModelLabels labels;
     private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
+    // The meters of each tag combination, looked up once: a Micrometer builder's register() hashes the whole id on
+    // every call, which was a tenth of the batch thread's Java time at concurrency 1 (JFR, docs/BENCHMARKS.md 4.3).
+    // Bounded like the tags themselves (ModelLabels, status codes, the services' methods).
+    private final Map<CallKey, CallMeters> callMeters = new ConcurrentHashMap<>();
+    private final Map<ModelLabels.Tags, Timer> queueTimers = new ConcurrentHashMap<>();
+    private final Map<ModelLabels.Tags, BatchMeters> batchMeters = new ConcurrentHashMap<>();
+
+    private record CallKey(String service, String method, Status.Code code, ModelLabels.Tags model) {
+    }
+
+    private record CallMeters(Counter requests, Counter failures, Timer latency) {
+    }
+
+    private record BatchMeters(DistributionSummary size, Timer compute) {
+    }
 
     @Inject
     public ServingMetrics(MeterRegistry registry, ServingConfig config, MetricsConfig metricsConfig) {
@@ -115,22 +130,28 @@ public class ServingMetrics {
 
     /** One finished gRPC call (the interceptor calls this once per call). */
     public void recordCall(String service, String method, Status.Code code, ModelLabels.Tags model, long nanos) {
-        Tags tags = Tags.of(TAG_SERVICE, service, TAG_METHOD, method, TAG_CODE, code.name(),
-                TAG_MODEL, model.model(), TAG_VERSION, model.version());
-        Counter.builder(REQUESTS).description("gRPC calls handled, by status code").tags(tags).register(registry)
-                .increment();
-        if (code != Status.Code.OK) {
-            Counter.builder(FAILURES).description("gRPC calls answered with a non-OK status").tags(tags)
-                    .register(registry).increment();
+        CallMeters m = callMeters.computeIfAbsent(new CallKey(service, method, code, model), k -> {
+            Tags tags = Tags.of(TAG_SERVICE, k.service(), TAG_METHOD, k.method(), TAG_CODE, k.code().name(),
+                    TAG_MODEL, k.model().model(), TAG_VERSION, k.model().version());
+            return new CallMeters(
+                    Counter.builder(REQUESTS).description("gRPC calls handled, by status code").tags(tags).register(registry),
+                    k.code() == Status.Code.OK ? null : Counter.builder(FAILURES)
+                            .description("gRPC calls answered with a non-OK status").tags(tags).register(registry),
+                    Timer.builder(LATENCY).description("gRPC call latency, request received to status sent").tags(tags)
+                            .serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
+        });
+        m.requests().increment();
+        if (m.failures() != null) {
+            m.failures().increment();
         }
-        Timer.builder(LATENCY).description("gRPC call latency, request received to status sent").tags(tags)
-                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        m.latency().record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Time one request of {@code model}/{@code version} waited in a queue before its batch started. */
     public void recordQueueTime(String model, String version, long nanos) {
-        Timer.builder(QUEUE_TIME).description("time a request waited before its inference batch started")
-                .tags(modelTags(model, version)).serviceLevelObjectives(QUEUE_BUCKETS).register(registry)
+        queueTimers.computeIfAbsent(labels.resolved(model, version), t -> Timer.builder(QUEUE_TIME)
+                .description("time a request waited before its inference batch started").tags(modelTags(t))
+                .serviceLevelObjectives(QUEUE_BUCKETS).register(registry))
                 .record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
     }
 
@@ -140,12 +161,15 @@ public class ServingMetrics {
 
     /** One inference batch of {@code size} requests that took {@code computeNanos}. */
     public void recordBatch(String model, String version, int size, long computeNanos) {
-        Tags tags = modelTags(model, version);
-        DistributionSummary.builder(BATCH_SIZE).description("requests per inference batch").baseUnit("requests")
-                .tags(tags).serviceLevelObjectives(BATCH_BUCKETS).register(registry).record(size);
-        Timer.builder(COMPUTE_TIME).description("inference time of one batch").tags(tags)
-                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry)
-                .record(Math.max(0, computeNanos), TimeUnit.NANOSECONDS);
+        BatchMeters m = batchMeters.computeIfAbsent(labels.resolved(model, version), t -> {
+            Tags tags = modelTags(t);
+            return new BatchMeters(DistributionSummary.builder(BATCH_SIZE).description("requests per inference batch")
+                    .baseUnit("requests").tags(tags).serviceLevelObjectives(BATCH_BUCKETS).register(registry),
+                    Timer.builder(COMPUTE_TIME).description("inference time of one batch").tags(tags)
+                            .serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
+        });
+        m.size().record(size);
+        m.compute().record(Math.max(0, computeNanos), TimeUnit.NANOSECONDS);
     }
 
     public void recordBatch(ModelKey key, int size, long computeNanos) {
@@ -176,8 +200,7 @@ public class ServingMetrics {
         });
     }
 
-    private Tags modelTags(String model, String version) {
-        ModelLabels.Tags t = labels.resolved(model, version);
+    private static Tags modelTags(ModelLabels.Tags t) {
         return Tags.of(TAG_MODEL, t.model(), TAG_VERSION, t.version());
     }
 

@@ -27,6 +27,10 @@ class BatchSettingsTest {
                 return 1000;
             }
 
+            public boolean inlineWhenIdle() {
+                return true;
+            }
+
             public Map<String, ServingLoadConfig.ModelBatching> models() {
                 return models;
             }

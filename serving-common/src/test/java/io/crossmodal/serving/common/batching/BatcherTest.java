@@ -32,11 +32,16 @@ class BatcherTest {
     volatile CountDownLatch gate = new CountDownLatch(0);
     final CountDownLatch firstRunStarted = new CountDownLatch(1);
     final List<RunControl> controls = new CopyOnWriteArrayList<>();
+    /** The thread of each run, in run order. */
+    final List<String> runThreads = new CopyOnWriteArrayList<>();
+    /** The payloads of each run that got past the gate, in the order they did. */
+    final List<List<String>> passedGate = new CopyOnWriteArrayList<>();
     Batcher<String, String> batcher;
 
     Batcher<String, String> batcher(int maxBatchSize, Duration delay, int capacity) {
         batcher = new Batcher<>("test", (key, payloads, control) -> {
             runs.add(List.copyOf(payloads));
+            runThreads.add(Thread.currentThread().getName());
             controls.add(control);
             firstRunStarted.countDown();
             try {
@@ -48,6 +53,7 @@ class BatcherTest {
                 throw new IllegalStateException(e);
             }
             control.checkCancelled();
+            passedGate.add(List.copyOf(payloads));
             List<String> out = new ArrayList<>();
             for (String p : payloads) {
                 if (p.startsWith("poison")) {
@@ -303,5 +309,80 @@ class BatcherTest {
         }, model -> new BatchSettings(4, Duration.ZERO, 4), RunControl::new, stats);
         batcher = b;
         assertEquals(Status.Code.CANCELLED, failure(b.submit("m", "k", "x", Batcher.NO_DEADLINE).future()));
+    }
+
+    // --- inline-when-idle: a request that finds its lane idle runs on the caller's thread ---------------------
+
+    @Test
+    void aRequestThatFindsItsLaneIdleRunsOnTheCallersThreadBeforeSubmitReturns() throws Exception {
+        Batcher<String, String> b = batcher(4, Duration.ZERO, 100);
+        Batcher.Ticket<String> t = b.submit("m", false, "k", "alone", Batcher.NO_DEADLINE, true);
+        assertTrue(t.future().isDone(), "ran before submit returned");
+        assertEquals("k:alone", get(t.future()));
+        // without the flag, and for a heavy request, the lane's own threads run it
+        assertEquals("k:queued", get(b.submit("m", false, "k", "queued", Batcher.NO_DEADLINE, false).future()));
+        assertEquals("k:heavy", get(b.submit("m", true, "k", "heavy", Batcher.NO_DEADLINE, true).future()));
+        assertEquals(List.of(Thread.currentThread().getName(), "test-batch-m", "test-batch-m-heavy"), runThreads);
+        assertEquals(3, stats.snapshot("m").batches());
+    }
+
+    @Test
+    void withAFillWindowARequestIsQueuedEvenWhenTheLaneIsIdle() throws Exception {
+        Batcher<String, String> b = batcher(1, Duration.ofDays(1), 100); // a full batch of 1 runs at once on the worker
+        assertEquals("k:r", get(b.submit("m", false, "k", "r", Batcher.NO_DEADLINE, true).future()));
+        assertEquals(List.of("test-batch-m"), runThreads);
+    }
+
+    /**
+     * A run on a caller's thread holds one of the lane's worker slots (here the only one): requests arriving
+     * meanwhile queue (they do not run on their callers' threads either) and form the next batch on the worker
+     * once the caller's run ends; the lane never runs more batches at once than it has workers.
+     */
+    @Test
+    void whileACallersRunHoldsTheOnlySlotLaterRequestsQueueAndBatchTogether() throws Exception {
+        gate = new CountDownLatch(1);
+        Batcher<String, String> b = batcher(4, Duration.ZERO, 100);
+        CompletableFuture<Batcher.Ticket<String>> first = CompletableFuture.supplyAsync(
+                () -> b.submit("m", false, "k", "first", Batcher.NO_DEADLINE, true));
+        assertTrue(firstRunStarted.await(10, TimeUnit.SECONDS));
+        List<CompletableFuture<String>> later = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            later.add(b.submit("m", false, "k", "r" + i, Batcher.NO_DEADLINE, true).future());
+        }
+        for (CompletableFuture<String> f : later) {
+            assertFalse(f.isDone(), "queued behind the running batch, not run on the caller's thread");
+        }
+        gate.countDown();
+        assertEquals("k:first", get(get(first).future()));
+        for (int i = 0; i < 3; i++) {
+            assertEquals("k:r" + i, get(later.get(i)));
+        }
+        assertEquals(List.of(List.of("first"), List.of("r0", "r1", "r2")), runs);
+        assertFalse(runThreads.get(0).startsWith("test-batch-"), "the first ran on its caller's thread: " + runThreads);
+        assertEquals("test-batch-m", runThreads.get(1));
+    }
+
+    /** close() lets a batch running on a caller's thread end, as it does a worker's (the model stays open under it). */
+    @Test
+    void closeWaitsForABatchRunningOnACallersThread() throws Exception {
+        gate = new CountDownLatch(1);
+        Batcher<String, String> b = batcher(4, Duration.ZERO, 100);
+        CompletableFuture<Batcher.Ticket<String>> first = CompletableFuture.supplyAsync(
+                () -> b.submit("m", false, "k", "first", Batcher.NO_DEADLINE, true));
+        assertTrue(firstRunStarted.await(10, TimeUnit.SECONDS));
+        CompletableFuture<Boolean> closedAfterTheRun = CompletableFuture.supplyAsync(() -> {
+            b.close();
+            return passedGate.contains(List.of("first"));
+        });
+        // the lane's worker has nothing to run: it exits at once, while the caller's run still holds the model
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("test-batch-m"))) {
+            assertTrue(System.nanoTime() < until, "the worker did not exit");
+            Thread.sleep(5);
+        }
+        assertFalse(closedAfterTheRun.isDone(), "close() returned while a caller's run was in progress");
+        gate.countDown();
+        assertEquals("k:first", get(get(first).future()));
+        assertTrue(get(closedAfterTheRun), "close() returned before the caller's run had ended");
     }
 }

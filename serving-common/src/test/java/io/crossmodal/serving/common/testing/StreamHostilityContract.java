@@ -14,6 +14,7 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.quarkus.test.common.http.TestHTTPResource;
 import jakarta.inject.Inject;
@@ -35,8 +36,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Bulk streams (EncodeStream, DecodeStream) under hostile clients, over the service's real gRPC server with
- * the small caps of {@link StreamLimitsProfile}: a malformed message, a bad request inside a stream, a stream
- * that sends forever, thousands of streams on one connection, more streams than
+ * the small caps of {@link StreamLimitsProfile}: a malformed message, a bad request inside a stream, a client
+ * that never reads, a stream that sends forever, thousands of streams on one connection, more streams than
  * the service admits; and the per-request compute budget and untrimmed selectors on the same RPCs. Every
  * wait is a poll or a blocking read with a generous limit (a hang guard, never a speed check). Each
  * service's test extends this with its {@link StreamSpec}, {@code @QuarkusTest},
@@ -127,6 +128,53 @@ public abstract class StreamHostilityContract {
     }
 
     // --- flow control and caps -------------------------------------------------------------------------------
+
+    /**
+     * A client that sends and never reads: once the client's HTTP/2 window (kept at 16 KiB here) is full of answers
+     * the transport is not ready, the server holds the answered requests and stops reading the stream (at most
+     * max-in-flight requests held, the rest stay with the client); when the client reads, every request is answered in
+     * order and the stream ends OK.
+     *
+     * <p>Every request is sent on one stream, so they must stay within the profile's max-requests (20): with 3,000
+     * small requests (the first version of this test) the stream reached that cap after 20 answers that all fitted in
+     * the window and ended with RESOURCE_EXHAUSTED before the window ever filled. Here each answer is made larger than a
+     * quarter of the window by a 4 KiB request id (answers echo it), so about four answers fill it.
+     */
+    @Test
+    void aClientThatNeverReadsMakesTheServerStopReadingNotBuffer() throws Exception {
+        int sent = StreamLimitsProfile.MAX_REQUESTS - 1;
+        String pad = "-" + "x".repeat(4096);
+        ManagedChannel small = NettyChannelBuilder.forAddress(base.getHost(), base.getPort()).usePlaintext()
+                .flowControlWindow(16 * 1024).build();
+        channels.add(small);
+        limits.resetPeaks();
+        StreamLimits.Snapshot before = limits.snapshot();
+        RawStream s = new RawStream(small, false);
+        for (int i = 0; i < sent; i++) {
+            s.send(spec.request("r" + i + pad, tiny().build(), 0, 0)); // the client buffers what the server does not take
+        }
+        await(() -> "the server to stop reading the stream because its answers are not read; now " + limits.snapshot()
+                + ", client ready " + s.call.isReady() + ", closed " + s.closed.getNow(null),
+                () -> limits.snapshot().waitingForReader() == 1);
+        StreamLimits.Snapshot waiting = limits.snapshot();
+        long read = waiting.received() - before.received();
+        assertTrue(read < sent, "the server stopped reading: it read " + read + " of " + sent + " requests");
+        assertTrue(waiting.peakHeld() <= StreamLimitsProfile.MAX_IN_FLIGHT,
+                "a stream holds at most max-in-flight requests: " + waiting);
+        assertEquals(1, waiting.open(), "the stream is still open: " + waiting);
+        assertTrue(s.replies.isEmpty() && !s.closed.isDone(), "the client has read nothing and the stream goes on");
+        s.call.request(Integer.MAX_VALUE);
+        for (int i = 0; i < sent; i++) {
+            StreamSpec.Reply r = s.next();
+            assertEquals("r" + i + pad, r.requestId());
+            assertTrue(r.ok(), r.toString());
+        }
+        s.halfClose();
+        assertEquals(Status.Code.OK, s.status().getCode());
+        assertEquals(sent, limits.snapshot().received() - before.received());
+        await("the stream to be counted closed and no stream waiting for a reader",
+                () -> limits.snapshot().open() == 0 && limits.snapshot().waitingForReader() == 0);
+    }
 
     /** A stream that never ends gets its first max-requests answers, then RESOURCE_EXHAUSTED naming the cap. */
     @Test
