@@ -11,25 +11,19 @@ import io.crossmodal.runtime.bundle.Bundle;
 import io.crossmodal.runtime.bundle.ComponentSpec;
 import io.crossmodal.runtime.onnx.SessionFactory;
 import io.crossmodal.trainer.config.JobConfig;
+import io.crossmodal.trainer.family.OneComponentFamily;
 import io.crossmodal.trainer.family.TrainingFamilies;
-import io.crossmodal.trainer.family.TrainingFamily;
 import io.crossmodal.trainer.family.pvae.data.PvaeData;
 import io.crossmodal.trainer.family.pvae.eval.DigitClassifier;
 import io.crossmodal.trainer.family.pvae.eval.PvaeScores;
 import io.crossmodal.trainer.family.pvae.train.PvaeExport;
 import io.crossmodal.trainer.family.pvae.train.PvaeTrainer;
 import io.crossmodal.trainer.job.Machine;
-import io.crossmodal.trainer.job.RunFiles;
-import io.crossmodal.trainer.progress.ProgressEvent;
 import io.crossmodal.trainer.progress.ProgressListener;
-import io.crossmodal.trainer.train.ComponentTrainer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
@@ -43,7 +37,7 @@ import org.jboss.logging.Logger;
  * gate's paired bootstrap). The last epoch's loss terms and held-out objective are recorded with the
  * training metrics ({@code pvae.train.last.<term>}).
  */
-public final class PvaeTrainingFamily implements TrainingFamily {
+public final class PvaeTrainingFamily extends OneComponentFamily {
     private static final Logger LOG = Logger.getLogger(PvaeTrainingFamily.class);
     public static final String NAME = PvaeBundleLayout.FAMILY;
     /** Seed of the digit classifier that reads generated images (the study's, see {@link PvaeRun}). */
@@ -56,19 +50,8 @@ public final class PvaeTrainingFamily implements TrainingFamily {
         return log;
     }
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Set<String> components() {
-        return Set.of(PvaeBundleLayout.COMPONENT);
-    }
-
-    @Override
-    public List<String> defaultComponents() {
-        return List.of(PvaeBundleLayout.COMPONENT);
+    public PvaeTrainingFamily() {
+        super(NAME, PvaeBundleLayout.COMPONENT, PvaeBundleLayout.TYPE, "PVAE");
     }
 
     /** The job's PVAE settings: its {@code pvae} section (defaults when absent) with the job's seed and run directory. */
@@ -86,32 +69,16 @@ public final class PvaeTrainingFamily implements TrainingFamily {
         PvaeData data = PvaeData.load(cfg);
         LOG.infof("pvae data: %s (%d train, %d test recordings); %d train, %d test images", data.speechSource(),
                 data.speechTrain().size(), data.speechTest().size(), data.imageTrain().size(), data.imageTest().size());
-        NDManager manager = NDManager.newBaseManager();
-        try {
-            Map<String, Double> lastTerms = new LinkedHashMap<>();
-            ProgressListener watched = e -> {
-                if (cancelled.getAsBoolean()) {
-                    throw new ComponentTrainer.CancelledException("cancelled");
-                }
-                if (e.phase().equals("eval")) {
-                    lastTerms.clear();
-                    lastTerms.putAll(e.losses());
-                    lastTerms.putAll(e.devMetrics());
-                }
-                progress.onProgress(new ProgressEvent(PvaeBundleLayout.COMPONENT, e.phase(), e.epoch(), e.epochs(), e.step(),
-                        e.totalSteps(), e.losses(), e.devMetrics(), e.elapsedSeconds(), e.etaSeconds(), e.message()));
-            };
-            PvaeTrainer.Result r = new PvaeTrainer(cfg, data, watched).train(manager, runDir);
-            return new TrainedPvae(cfg, data, manager, r, lastTerms);
-        } catch (RuntimeException | IOException | Error e) {
-            manager.close();
-            throw e;
-        }
-    }
-
-    @Override
-    public List<String> gatedComponents(Bundle bundle) {
-        return TrainingFamilies.componentsOfType(bundle, PvaeBundleLayout.TYPE);
+        Map<String, Double> lastTerms = new LinkedHashMap<>();
+        ProgressListener watched = relay(progress, cancelled, e -> {
+            if (e.phase().equals("eval")) {
+                lastTerms.clear();
+                lastTerms.putAll(e.losses());
+                lastTerms.putAll(e.devMetrics());
+            }
+        });
+        return withManager(manager -> new TrainedPvae(cfg, data, manager,
+                new PvaeTrainer(cfg, data, watched).train(manager, runDir), lastTerms));
     }
 
     @Override
@@ -122,8 +89,7 @@ public final class PvaeTrainingFamily implements TrainingFamily {
         String fingerprint = data.fingerprints().get("split");
         TrainingFamilies.requireSameTestData(lineage, fingerprint, "test set");
         SessionFactory factory = SessionFactory.cpu();
-        return new GateEvaluation() {
-            private double seconds;
+        return new TimedEvaluation(fingerprint) {
             private double classifierAccuracy = Double.NaN;
 
             @Override
@@ -141,19 +107,13 @@ public final class PvaeTrainingFamily implements TrainingFamily {
             }
 
             @Override
-            public String fingerprint() {
-                return fingerprint;
-            }
-
-            @Override
             public Map<String, Object> settings() {
                 return Map.of("engine", "onnxruntime", "classifierEpochs", PvaeRun.CLASSIFIER_EPOCHS, "classifierSeed",
-                        CLASSIFIER_SEED, "classifierTestAccuracy", classifierAccuracy, "seconds", seconds);
+                        CLASSIFIER_SEED, "classifierTestAccuracy", classifierAccuracy, "seconds", seconds());
             }
 
             @Override
-            public ComponentScores score(Bundle bundle, String component) {
-                long start = System.nanoTime();
+            protected ComponentScores timedScore(Bundle bundle, String component) {
                 // one classifier per bundle scored, trained the same way (same data, seed, epochs) for candidate and production
                 try (NDManager m = NDManager.newBaseManager();
                         OrtPvae ort = open(bundle, component, factory)) {
@@ -161,27 +121,17 @@ public final class PvaeTrainingFamily implements TrainingFamily {
                             CLASSIFIER_SEED, m);
                     classifierAccuracy = clf.testAccuracy();
                     return new PvaeScores(data, clf, m, cfg.seed()).score(ort, Map.of());
-                } finally {
-                    seconds += (System.nanoTime() - start) / 1e9;
                 }
             }
         };
     }
 
     /** The bundle's PVAE graphs in ONNX Runtime sessions, as the services load them. */
-    static OrtPvae open(Bundle bundle, String component, SessionFactory factory) {
-        ComponentSpec c = bundle.component(component);
-        if (!PvaeBundleLayout.TYPE.equals(c.type())) {
-            throw new IllegalArgumentException("component '" + component + "' of " + bundle.model() + "/" + bundle.version()
-                    + " is a " + c.type() + " component, not a PVAE");
-        }
+    private OrtPvae open(Bundle bundle, String component, SessionFactory factory) {
+        ComponentSpec c = spec(bundle, component);
         return new OrtPvae(factory, new OrtPvae.Graphs(graph(bundle, c, PvaeBundleLayout.SPEECH_ENCODER),
                 graph(bundle, c, PvaeBundleLayout.IMAGE_ENCODER), graph(bundle, c, PvaeBundleLayout.SPEECH_DECODER),
                 graph(bundle, c, PvaeBundleLayout.IMAGE_DECODER)), c.sizes().get("frames"), c.sizes().get("melBins"));
-    }
-
-    private static byte[] graph(Bundle bundle, ComponentSpec c, String role) {
-        return c.graphs().containsKey(role) ? bundle.readFile(c.graph(role).file()) : null;
     }
 
     /** One trained PVAE, its data and its DJL manager (closed with it). */
@@ -207,26 +157,21 @@ public final class PvaeTrainingFamily implements TrainingFamily {
 
         @Override
         public BundleContent export() {
-            var c = PvaeBundleLayout.content(weights, graphs, Map.of());
-            return new BundleContent(Map.of(PvaeBundleLayout.COMPONENT, c.component()), Map.of(), data.fingerprints(),
-                    c.files(), c.serving());
+            return content(PvaeBundleLayout.content(weights, graphs, Map.of()), data.fingerprints());
         }
 
         @Override
         public Map<String, ComponentScores> evaluate(BundleContent content, Path runDir, ProgressListener progress) {
-            progress.onProgress(new ProgressEvent(PvaeBundleLayout.COMPONENT, "test", 0, 0, 0, 0, Map.of(), Map.of(),
-                    result.seconds(), Double.NaN, "scoring the exported graphs on the test recordings and images"));
+            announceTest(progress, PvaeBundleLayout.COMPONENT, result.seconds(),
+                    "scoring the exported graphs on the test recordings and images");
             try (NDManager m = manager.newSubManager();
                     OrtPvae ort = new OrtPvae(SessionFactory.cpu(), graphs, data.frames(), data.melBins())) {
                 DigitClassifier clf = DigitClassifier.train(data.classifierTrain(), data.imageTest(), PvaeRun.CLASSIFIER_EPOCHS,
                         CLASSIFIER_SEED, m);
                 classifierAccuracy = clf.testAccuracy();
                 ComponentScores scores = new PvaeScores(data, clf, m, cfg.seed()).score(ort, Map.of());
-                RunFiles.writeJson(runDir.resolve("report-" + PvaeBundleLayout.COMPONENT + ".json"), scores.metrics());
                 LOG.infof("pvae test: %s", scores.metrics());
-                return Map.of(PvaeBundleLayout.COMPONENT, scores);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                return report(runDir, PvaeBundleLayout.COMPONENT, scores);
             }
         }
 

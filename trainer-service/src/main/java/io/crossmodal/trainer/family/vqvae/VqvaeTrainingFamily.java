@@ -12,25 +12,19 @@ import io.crossmodal.runtime.bundle.Bundle;
 import io.crossmodal.runtime.bundle.ComponentSpec;
 import io.crossmodal.runtime.onnx.SessionFactory;
 import io.crossmodal.trainer.config.JobConfig;
+import io.crossmodal.trainer.family.OneComponentFamily;
 import io.crossmodal.trainer.family.TrainingFamilies;
-import io.crossmodal.trainer.family.TrainingFamily;
 import io.crossmodal.trainer.family.vqvae.data.VqvaeData;
 import io.crossmodal.trainer.family.vqvae.eval.VqvaeScores;
 import io.crossmodal.trainer.family.vqvae.study.VqvaeStudy;
 import io.crossmodal.trainer.family.vqvae.train.VqvaeExport;
 import io.crossmodal.trainer.family.vqvae.train.VqvaeTrainer;
 import io.crossmodal.trainer.job.Machine;
-import io.crossmodal.trainer.job.RunFiles;
-import io.crossmodal.trainer.progress.ProgressEvent;
 import io.crossmodal.trainer.progress.ProgressListener;
-import io.crossmodal.trainer.train.ComponentTrainer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
@@ -42,23 +36,12 @@ import org.jboss.logging.Logger;
  * Runtime ({@link VqvaeScores}: digit and speaker probe accuracy, reconstruction error with per-example
  * values for the gate's paired bootstrap; codebook perplexity and bits/s).
  */
-public final class VqvaeTrainingFamily implements TrainingFamily {
+public final class VqvaeTrainingFamily extends OneComponentFamily {
     private static final Logger LOG = Logger.getLogger(VqvaeTrainingFamily.class);
     public static final String NAME = VqvaeBundleLayout.FAMILY;
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Set<String> components() {
-        return Set.of(VqvaeBundleLayout.COMPONENT);
-    }
-
-    @Override
-    public List<String> defaultComponents() {
-        return List.of(VqvaeBundleLayout.COMPONENT);
+    public VqvaeTrainingFamily() {
+        super(NAME, VqvaeBundleLayout.COMPONENT, VqvaeBundleLayout.TYPE, "VQ-VAE");
     }
 
     /** The job's VQ-VAE settings: its {@code vqvae} section with the job's seed and run directory. */
@@ -88,26 +71,9 @@ public final class VqvaeTrainingFamily implements TrainingFamily {
         double seconds = meanSeconds(cfg);
         LOG.infof("vqvae data: %d train, %d test recordings, speakers %s", data.train().size(), data.test().size(),
                 data.speakers());
-        NDManager manager = NDManager.newBaseManager();
-        try {
-            ProgressListener watched = e -> {
-                if (cancelled.getAsBoolean()) {
-                    throw new ComponentTrainer.CancelledException("cancelled");
-                }
-                progress.onProgress(new ProgressEvent(VqvaeBundleLayout.COMPONENT, e.phase(), e.epoch(), e.epochs(), e.step(),
-                        e.totalSteps(), e.losses(), e.devMetrics(), e.elapsedSeconds(), e.etaSeconds(), e.message()));
-            };
-            VqvaeTrainer.Result r = new VqvaeTrainer(cfg, data, watched, VqvaeBundleLayout.COMPONENT).train(manager, runDir);
-            return new TrainedVqvae(cfg, data, seconds, manager, r);
-        } catch (RuntimeException | IOException | Error e) {
-            manager.close();
-            throw e;
-        }
-    }
-
-    @Override
-    public List<String> gatedComponents(Bundle bundle) {
-        return TrainingFamilies.componentsOfType(bundle, VqvaeBundleLayout.TYPE);
+        ProgressListener watched = relay(progress, cancelled, e -> {});
+        return withManager(manager -> new TrainedVqvae(cfg, data, seconds, manager,
+                new VqvaeTrainer(cfg, data, watched, VqvaeBundleLayout.COMPONENT).train(manager, runDir)));
     }
 
     @Override
@@ -118,9 +84,7 @@ public final class VqvaeTrainingFamily implements TrainingFamily {
         String fingerprint = data.fingerprints().get("split");
         TrainingFamilies.requireSameTestData(lineage, fingerprint, "test set");
         SessionFactory factory = SessionFactory.cpu();
-        return new GateEvaluation() {
-            private double seconds;
-
+        return new TimedEvaluation(fingerprint) {
             @Override
             public Map<String, Object> testSet() {
                 Map<String, Object> t = new LinkedHashMap<>();
@@ -136,45 +100,28 @@ public final class VqvaeTrainingFamily implements TrainingFamily {
             }
 
             @Override
-            public String fingerprint() {
-                return fingerprint;
-            }
-
-            @Override
             public Map<String, Object> settings() {
-                return Map.of("engine", "onnxruntime", "probe", "linear", "probeSeed", cfg.seed(), "seconds", seconds);
+                return Map.of("engine", "onnxruntime", "probe", "linear", "probeSeed", cfg.seed(), "seconds", seconds());
             }
 
             @Override
-            public ComponentScores score(Bundle bundle, String component) {
-                long start = System.nanoTime();
-                ComponentSpec c = bundle.component(component);
-                try (NDManager m = NDManager.newBaseManager(); OrtVqvae ort = open(bundle, component, factory)) {
+            protected ComponentScores timedScore(Bundle bundle, String component) {
+                ComponentSpec c = spec(bundle, component);
+                try (NDManager m = NDManager.newBaseManager(); OrtVqvae ort = open(bundle, c, factory)) {
                     return new VqvaeScores(data, VqvaeScores.heldOut(data), meanSeconds, cfg.seed()).score(ort,
                             c.sizes().get("codes"), m);
-                } finally {
-                    seconds += (System.nanoTime() - start) / 1e9;
                 }
             }
         };
     }
 
-    /** The bundle's VQ-VAE graphs in ONNX Runtime sessions, as the services load them. */
-    static OrtVqvae open(Bundle bundle, String component, SessionFactory factory) {
-        ComponentSpec c = bundle.component(component);
-        if (!VqvaeBundleLayout.TYPE.equals(c.type())) {
-            throw new IllegalArgumentException("component '" + component + "' of " + bundle.model() + "/" + bundle.version()
-                    + " is a " + c.type() + " component, not a VQ-VAE");
-        }
+    /** The bundle's VQ-VAE graphs (component {@code c}, checked by {@link #spec}) in ONNX Runtime sessions, as the services load them. */
+    private static OrtVqvae open(Bundle bundle, ComponentSpec c, SessionFactory factory) {
         VqvaeGraphs.Graphs g = new VqvaeGraphs.Graphs(graph(bundle, c, VqvaeBundleLayout.ENCODER),
                 graph(bundle, c, VqvaeBundleLayout.UNITS), graph(bundle, c, VqvaeBundleLayout.DECODER_STEP),
                 graph(bundle, c, VqvaeBundleLayout.SPEAKER));
         Map<String, Integer> s = c.sizes();
         return new OrtVqvae(factory, g, s.get("melBins"), s.get("latentDim"), s.get("stateSize"), s.get("downsample"));
-    }
-
-    private static byte[] graph(Bundle bundle, ComponentSpec c, String role) {
-        return c.graphs().containsKey(role) ? bundle.readFile(c.graph(role).file()) : null;
     }
 
     /** One trained VQ-VAE, its data and its DJL manager (closed with it). */
@@ -199,25 +146,19 @@ public final class VqvaeTrainingFamily implements TrainingFamily {
 
         @Override
         public BundleContent export() {
-            var c = VqvaeBundleLayout.content(weights, graphs, Map.of());
-            return new BundleContent(Map.of(VqvaeBundleLayout.COMPONENT, c.component()), Map.of(), data.fingerprints(),
-                    c.files(), c.serving());
+            return content(VqvaeBundleLayout.content(weights, graphs, Map.of()), data.fingerprints());
         }
 
         @Override
         public Map<String, ComponentScores> evaluate(BundleContent content, Path runDir, ProgressListener progress) {
-            progress.onProgress(new ProgressEvent(VqvaeBundleLayout.COMPONENT, "test", 0, 0, 0, 0, Map.of(), Map.of(),
-                    result.seconds(), Double.NaN, "scoring the exported graphs on the spoken digits"));
+            announceTest(progress, VqvaeBundleLayout.COMPONENT, result.seconds(), "scoring the exported graphs on the spoken digits");
             try (NDManager m = manager.newSubManager();
                     OrtVqvae ort = new OrtVqvae(SessionFactory.cpu(), graphs, data.melBins(), cfg.latentDim(),
                             result.net().stateSize(), cfg.downsample())) {
                 ComponentScores scores = new VqvaeScores(data, VqvaeScores.heldOut(data), meanSeconds, cfg.seed()).score(ort,
                         weights.codes(), m);
-                RunFiles.writeJson(runDir.resolve("report-" + VqvaeBundleLayout.COMPONENT + ".json"), scores.metrics());
                 LOG.infof("vqvae test: %s", scores.metrics());
-                return Map.of(VqvaeBundleLayout.COMPONENT, scores);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                return report(runDir, VqvaeBundleLayout.COMPONENT, scores);
             }
         }
 

@@ -3,26 +3,22 @@ package io.crossmodal.trainer.family.pvae;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.crossmodal.lifecycle.DecisionRecord;
-import io.crossmodal.lifecycle.ModelLifecycle;
 import io.crossmodal.lifecycle.gate.ComponentScores;
 import io.crossmodal.lifecycle.gate.RatioMetric;
 import io.crossmodal.runtime.bundle.Bundle;
 import io.crossmodal.trainer.cli.CliRun;
 import io.crossmodal.trainer.config.JobConfig;
+import io.crossmodal.trainer.family.OneComponentLifecycleContract;
 import io.crossmodal.trainer.job.TrainingRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,16 +29,29 @@ import org.junit.jupiter.api.io.TempDir;
  * paired bootstrap of cross-modal accuracy, promotes a retrained identical good one, and rollback
  * restores the first; {@code history} lists it all.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class PvaeLifecycleTest {
+class PvaeLifecycleTest extends OneComponentLifecycleContract {
     static final String MODEL = "tiny-digits";
 
-    Path dir;
-    Path registry;
-    Path gate;
-    ModelLifecycle lc;
-    TrainingRun.Outcome worse;
+    @Override
+    protected String family() {
+        return "pvae";
+    }
+
+    @Override
+    protected String model() {
+        return MODEL;
+    }
+
+    @Override
+    protected String goodConfig(String run) {
+        return config(dir, registry, run, 40, 0.004);
+    }
+
+    @Override
+    protected void checkRefusal(DecisionRecord d) {
+        assertFalse(d.checks().stream().filter(c -> c.name().startsWith("pvae.crossmodal_accuracy.bootstrap"))
+                .findFirst().orElseThrow().passed(), d.checks().toString());
+    }
 
     static String config(Path dir, Path registry, String run, int epochs, double lr) {
         return """
@@ -55,30 +64,14 @@ class PvaeLifecycleTest {
 
     @BeforeAll
     void data(@TempDir Path tmp) throws Exception {
-        dir = tmp;
+        init(tmp, tmp.resolve("gate.json"));
         PvaeTinyData.speech(dir.resolve("fsdd"), 2, 9);
         PvaeTinyData.images(dir.resolve("mnist.tgz"), 20);
-        registry = dir.resolve("registry");
-        lc = new ModelLifecycle(registry);
-        gate = dir.resolve("gate.json");
         Files.writeString(gate, """
                 {"metrics": {"crossmodal_accuracy": {"min": 0.5, "maxRelativeDecrease": 0.05},
                              "speech_shared_purity": {"min": 0.5}, "image_shared_purity": {"min": 0.5}},
                  "bootstrap": {"samples": 500, "confidence": 0.95, "seed": 7, "margin": 0.02,
                                "metric": "crossmodal_accuracy", "higherIsBetter": true}}""");
-    }
-
-    static CliRun cli(String... args) {
-        return CliRun.of(args);
-    }
-
-    CliRun promote(String candidate) {
-        return cli("promote", "--registry", registry.toString(), "--model", MODEL, "--candidate", candidate,
-                "--gate", gate.toString(), "--actor", "pvae-test");
-    }
-
-    int production() {
-        return lc.alias(MODEL, ModelLifecycle.PRODUCTION).orElse(-1);
     }
 
     @Test
@@ -105,7 +98,7 @@ class PvaeLifecycleTest {
     @Test
     @Order(2)
     void aWorseModelScoresLowerPerExample() throws Exception {
-        worse = TrainingRun.run(JobConfig.parse(config(dir, registry, "worse", 1, 0.00005)), e -> { }, () -> false);
+        TrainingRun.Outcome worse = TrainingRun.run(JobConfig.parse(config(dir, registry, "worse", 1, 0.00005)), e -> { }, () -> false);
         assertEquals(2, worse.bundle().version());
         ComponentScores s = worse.scores().get("pvae");
         int speech = 10 * 2 * 5;
@@ -128,40 +121,6 @@ class PvaeLifecycleTest {
     }
 
     @Test
-    @Order(3)
-    void gatePromotesTheGoodRefusesTheWorseAndRollbackRestores() throws Exception {
-        CliRun first = promote("1");
-        assertEquals(0, first.exit(), first.out() + first.err());
-        assertEquals(1, production());
-
-        CliRun refused = promote("2");
-        assertEquals(3, refused.exit(), refused.out() + refused.err());
-        assertEquals(1, production());
-        DecisionRecord d = lc.decisions(MODEL).get(1);
-        assertEquals(DecisionRecord.REFUSED, d.decision());
-        assertEquals("pvae", d.inputs().get("family"));
-        assertTrue(d.bootstrap().get("pvae").upper() < 0, "worse on the paired bootstrap: " + d.bootstrap());
-        assertFalse(d.checks().stream().filter(c -> c.name().startsWith("pvae.crossmodal_accuracy.bootstrap"))
-                .findFirst().orElseThrow().passed(), d.checks().toString());
-
-        // the good job again (same data, seed, one thread): the same model, promoted on a tie
-        Path again = dir.resolve("again.json");
-        Files.writeString(again, config(dir, registry, "again", 40, 0.004));
-        assertEquals(0, cli("train", "--config", again.toString()).exit());
-        CliRun equal = promote("3");
-        assertEquals(0, equal.exit(), equal.out() + equal.err());
-        assertEquals(3, production());
-
-        CliRun rb = cli("rollback", "--registry", registry.toString(), "--model", MODEL, "--reason", "test");
-        assertEquals(0, rb.exit(), rb.err());
-        assertEquals(1, production());
-        CliRun history = cli("history", "--registry", registry.toString(), "--model", MODEL);
-        assertEquals(0, history.exit(), history.err());
-        assertTrue(history.out().contains("rollback") || history.out().contains("RolledBack")
-                || history.out().contains("rolled"), history.out());
-    }
-
-    @Test
     @Order(4)
     void evaluateRescoresAPvaeBundleOnItsRecordedTestSet() throws Exception {
         CliRun r = cli("evaluate", "--registry", registry.toString(), "--model", MODEL, "--version", "1");
@@ -169,13 +128,5 @@ class PvaeLifecycleTest {
         double recorded = ((Number) lc.registry().load(MODEL, "1").manifest().metrics().get("pvae.test.crossmodal_accuracy"))
                 .doubleValue();
         assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "crossmodal_accuracy = %.4f", recorded)), r.out());
-    }
-
-    @Test
-    @Order(5)
-    void aPvaeSectionOnAnotherFamilyIsAnError() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> JobConfig.parse("{\"name\": \"x\", \"family\": \"seq2seq\", \"pvae\": {\"epochs\": 2}}"));
-        assertTrue(e.getMessage().contains("pvae"), e.getMessage());
     }
 }

@@ -2,16 +2,14 @@ package io.crossmodal.trainer.family.vqvae;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.crossmodal.lifecycle.DecisionRecord;
-import io.crossmodal.lifecycle.ModelLifecycle;
 import io.crossmodal.lifecycle.gate.ComponentScores;
 import io.crossmodal.lifecycle.gate.RatioMetric;
 import io.crossmodal.runtime.bundle.Bundle;
 import io.crossmodal.trainer.cli.CliRun;
 import io.crossmodal.trainer.config.JobConfig;
+import io.crossmodal.trainer.family.OneComponentLifecycleContract;
 import io.crossmodal.trainer.family.pvae.PvaeTinyData;
 import io.crossmodal.trainer.job.TrainingRun;
 import java.nio.file.Files;
@@ -19,11 +17,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,15 +29,23 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link TrainingRun}; the CI gate ({@code configs/tiny/gate-vqvae.json}) promotes the good one,
  * refuses the worse one, and rollback restores production after a second promotion.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class VqvaeLifecycleTest {
+class VqvaeLifecycleTest extends OneComponentLifecycleContract {
     static final String MODEL = "tiny-units";
 
-    Path dir;
-    Path registry;
-    Path gate;
-    ModelLifecycle lc;
+    @Override
+    protected String family() {
+        return "vqvae";
+    }
+
+    @Override
+    protected String model() {
+        return MODEL;
+    }
+
+    @Override
+    protected String goodConfig(String run) {
+        return config(dir, registry, run, 30, 0.005);
+    }
 
     static String config(Path dir, Path registry, String run, int epochs, double lr) {
         return """
@@ -56,31 +59,9 @@ class VqvaeLifecycleTest {
 
     @BeforeAll
     void data(@TempDir Path tmp) throws Exception {
-        dir = tmp;
+        init(tmp, Path.of("../configs/tiny/gate-vqvae.json").toAbsolutePath().normalize());
         PvaeTinyData.speech(dir.resolve("fsdd"), 4, 8);
-        registry = dir.resolve("registry");
-        lc = new ModelLifecycle(registry);
-        gate = Path.of("../configs/tiny/gate-vqvae.json").toAbsolutePath().normalize();
         assertTrue(Files.isRegularFile(gate), gate.toString());
-    }
-
-    static CliRun cli(String... args) {
-        return CliRun.of(args);
-    }
-
-    CliRun promote(String candidate) {
-        return cli("promote", "--registry", registry.toString(), "--model", MODEL, "--candidate", candidate,
-                "--gate", gate.toString(), "--actor", "vqvae-test");
-    }
-
-    int production() {
-        return lc.alias(MODEL, ModelLifecycle.PRODUCTION).orElse(-1);
-    }
-
-    static double metric(Bundle b, String name) {
-        Object v = b.manifest().metrics().get(name);
-        assertNotNull(v, name + " in " + b.manifest().metrics());
-        return ((Number) v).doubleValue();
     }
 
     @Test
@@ -125,43 +106,6 @@ class VqvaeLifecycleTest {
         double good = metric(lc.registry().load(MODEL, "1"), "vqvae.test.digit_probe_accuracy");
         double bad = per.get("digit_probe_accuracy").value();
         assertTrue(bad < good - 0.1, "untrained " + bad + " vs trained " + good);
-    }
-
-    @Test
-    @Order(3)
-    void gatePromotesTheGoodRefusesTheWorseAndRollbackRestores() throws Exception {
-        CliRun first = promote("1");
-        assertEquals(0, first.exit(), first.out() + first.err());
-        assertEquals(1, production());
-
-        CliRun refused = promote("2");
-        assertEquals(3, refused.exit(), refused.out() + refused.err());
-        assertEquals(1, production());
-        DecisionRecord d = lc.decisions(MODEL).get(1);
-        assertEquals(DecisionRecord.REFUSED, d.decision());
-        assertEquals("vqvae", d.inputs().get("family"));
-        assertTrue(d.bootstrap().get("vqvae").upper() < 0, "worse on the paired bootstrap: " + d.bootstrap());
-
-        // the good job again (same data, seed, one thread): the same model, promoted on a tie
-        Path again = dir.resolve("again.json");
-        Files.writeString(again, config(dir, registry, "again", 30, 0.005));
-        CliRun trained = cli("train", "--config", again.toString());
-        assertEquals(0, trained.exit(), trained.out() + trained.err());
-        CliRun equal = promote("3");
-        assertEquals(0, equal.exit(), equal.out() + equal.err());
-        assertEquals(3, production());
-
-        CliRun rb = cli("rollback", "--registry", registry.toString(), "--model", MODEL, "--reason", "test");
-        assertEquals(0, rb.exit(), rb.err());
-        assertEquals(1, production());
-    }
-
-    @Test
-    @Order(4)
-    void aVqvaeSectionOnAnotherFamilyIsAnError() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> JobConfig.parse("{\"name\": \"x\", \"family\": \"seq2seq\", \"vqvae\": {\"epochs\": 2}}"));
-        assertTrue(e.getMessage().contains("vqvae"), e.getMessage());
     }
 
     private static double sum(double[] x) {
