@@ -52,9 +52,10 @@ for config in "${order[@]}"; do
   file="$(ls -t benchmarks/serving/results-*.md | head -1)"
   ratio="$(grep -m1 'service throughput at concurrency 64 / in-process batch-32' <<< "$report" | awk -F'|' '{print $3}' | tr -d ' ')"
   latency="$(grep -m1 'service p50 at concurrency 1 - in-process batch-1' <<< "$report" | awk -F'|' '{print $3}' | tr -d ' ')"
-  summary+=("| $config | ${ratio:-?} | ${latency:-?} | \`$file\` |")
+  floor="$(grep -m1 'gRPC floor: health check p50' <<< "$report" | awk -F'|' '{print $3}' | tr -d ' ')"
+  summary+=("| $config | ${ratio:-?} | ${latency:-?} | ${floor:-?} | \`$file\` |")
 done
 echo
-echo "| configuration | c64 / b32 | c1 p50 - b1 p50 | report |"
-echo "|---|---:|---:|---|"
+echo "| configuration | c64 / b32 | c1 p50 - b1 p50 | gRPC floor (health check p50, c1) | report |"
+echo "|---|---:|---:|---:|---|"
 printf '%s\n' "${summary[@]}"

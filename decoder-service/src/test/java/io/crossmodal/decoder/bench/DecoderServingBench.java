@@ -21,6 +21,9 @@ import io.crossmodal.proto.decoder.v1.DecodeResponse;
 import io.crossmodal.proto.decoder.v1.DecoderGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import grpc.health.v1.HealthGrpc;
+import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
+import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
@@ -49,8 +52,11 @@ import java.util.Random;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -93,6 +99,8 @@ public final class DecoderServingBench {
     private final double prewarmSec;
     private final int[] batchSizes;
     private final int[] concurrencies;
+    /** Also measure the gRPC floor: Health/Check, one call in flight (config {@code h1}). */
+    private final boolean floor;
     private final int beamWidth;
     private final int nBest;
     private final int intraOp;
@@ -122,6 +130,7 @@ public final class DecoderServingBench {
         this.prewarmSec = Double.parseDouble(opt("prewarm", "5"));
         this.batchSizes = ints(opt("batches", "1,32"));
         this.concurrencies = ints(opt("concurrency", "1,8,64"));
+        this.floor = Boolean.parseBoolean(opt("floor", "true"));
         this.beamWidth = Integer.parseInt(opt("beam", "5"));
         this.nBest = Integer.parseInt(opt("nbest", "1"));
         this.intraOp = Integer.parseInt(opt("intra-op", "0"));
@@ -475,6 +484,77 @@ public final class DecoderServingBench {
                 srvT);
     }
 
+    /**
+     * The floor of any unary call to this server from this client: the gRPC health check (answered by Quarkus
+     * without a worker thread, a model or a batcher), one call in flight, on the same channel. What the Decode
+     * path costs beyond it is the service's own overhead.
+     */
+    private Result runFloor(ManagedChannel channel, int round, double warm, double measure, long serverPid)
+            throws Exception {
+        HealthGrpc.HealthStub stub = HealthGrpc.newStub(channel);
+        HealthCheckRequest request = HealthCheckRequest.getDefaultInstance();
+        AtomicReference<Recorder> recorder = new AtomicReference<>();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        AtomicBoolean issuing = new AtomicBoolean(true);
+        CountDownLatch drained = new CountDownLatch(1);
+        Runnable[] issue = new Runnable[1];
+        issue[0] = () -> {
+            if (!issuing.get()) {
+                drained.countDown();
+                return;
+            }
+            long t0 = System.nanoTime();
+            stub.check(request, new StreamObserver<>() {
+                @Override
+                public void onNext(HealthCheckResponse value) {
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    failed.compareAndSet(null, t);
+                    drained.countDown();
+                }
+
+                @Override
+                public void onCompleted() {
+                    Recorder r = recorder.get();
+                    if (r != null) {
+                        r.add(System.nanoTime() - t0, 1);
+                    }
+                    issue[0].run();
+                }
+            });
+        };
+        issue[0].run();
+        Thread.sleep((long) (warm * 1000));
+        double load1 = loadAvg()[0];
+        Map<String, double[]> self0 = threadCpu("self");
+        Map<String, double[]> srv0 = threadCpu(Long.toString(serverPid));
+        Cpu cpu0 = cpu(serverPid);
+        Recorder rec = new Recorder();
+        recorder.set(rec);
+        Thread.sleep((long) (measure * 1000));
+        recorder.set(null);
+        rec.endNanos = System.nanoTime();
+        Cpu cpu1 = cpu(serverPid);
+        Map<String, Double> selfT = threadDelta(self0, threadCpu("self"));
+        Map<String, Double> srvT = threadDelta(srv0, threadCpu(Long.toString(serverPid)));
+        issuing.set(false);
+        if (!drained.await(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("a health check still outstanding 60 s after the end");
+        }
+        if (failed.get() != null) {
+            throw new IllegalStateException("health check failed: " + Status.fromThrowable(failed.get()));
+        }
+        long[] lat = rec.latencies();
+        double secs = (rec.endNanos - rec.startNanos) / 1e9;
+        return new Result("decoder-service (gRPC, unary Health/Check)", FLOOR, round, secs, lat.length, rec.words(), lat,
+                0, "", delta(cpu0, cpu1), null, load1, 0, 0, selfT, srvT);
+    }
+
+    /** The floor's configuration name in the report. */
+    static final String FLOOR = "floor: health check, concurrency 1";
+
     // ---------------------------------------------------------------------------------------------
     // server process
     // ---------------------------------------------------------------------------------------------
@@ -787,6 +867,9 @@ public final class DecoderServingBench {
                 for (int c : concurrencies) {
                     configs.add("c" + c);
                 }
+                if (floor) {
+                    configs.add("h1");
+                }
                 // JIT warm-up of both JVMs on every code path before any window (without it, round 1 measured
                 // the service 20-50 % slower than round 2; the service keeps speeding up for a minute or so)
                 if (prewarmSec > 0) {
@@ -813,6 +896,7 @@ public final class DecoderServingBench {
                         int v = Integer.parseInt(c.substring(1));
                         Result res = c.startsWith("b")
                                 ? runInProcess(predictor, v, r + 1, warm, measure, serverPid)
+                                : c.startsWith("h") ? runFloor(channel, r + 1, warm, measure, serverPid)
                                 : runService(channel, base, v, r + 1, warm, measure, serverPid, Integer.toString(version));
                         results.add(res);
                         log("round %d %-26s %-15s %8.1f words/s  p50 %7.2f ms  p99 %7.2f ms  (%d calls, %d errors)",
@@ -915,6 +999,9 @@ public final class DecoderServingBench {
         for (int c : concurrencies) {
             byConfig.put("concurrency " + c, new ArrayList<>());
         }
+        if (floor) {
+            byConfig.put(FLOOR, new ArrayList<>());
+        }
         for (Result r : results) {
             byConfig.get(r.config).add(r);
         }
@@ -954,6 +1041,14 @@ public final class DecoderServingBench {
             double diff = pct(c1.latNanos, 50) - pct(b1.latNanos, 50);
             md.append(String.format(Locale.ROOT, "| service p50 at concurrency 1 - in-process batch-1 p50 | %.2f ms "
                     + "| <= 1 ms | %s |\n", diff, diff <= 1.0 ? "yes" : "**no**"));
+        }
+        Result h1 = pooled.get(FLOOR);
+        if (b1 != null && c1 != null && h1 != null) {
+            double floorP50 = pct(h1.latNanos, 50);
+            md.append(String.format(Locale.ROOT, "| (context) gRPC floor: health check p50, one call in flight | %.2f ms | | |\n",
+                    floorP50));
+            md.append(String.format(Locale.ROOT, "| (context) c1 p50 - b1 p50 - floor p50: the Decode path beyond any unary "
+                    + "call | %.2f ms | | |\n", pct(c1.latNanos, 50) - pct(b1.latNanos, 50) - floorP50));
         }
         if (b32 != null && b1 != null) {
             md.append(String.format(Locale.ROOT, "| (context) in-process batch-32 / batch-1 throughput | %.2fx | | |\n",
