@@ -102,6 +102,8 @@ public final class NoisyChannelTrainer implements AutoCloseable {
     private final Map<String, float[]> lr = new LinkedHashMap<>();
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(NoisyChannelTrainer.class);
     private final Map<String, Trainer> trainers = new LinkedHashMap<>();
+    /** Each trainer's Adam (DJL's Trainer does not hand its config back), for checkpoints. */
+    private final Map<String, ResumableAdam> optimizers = new LinkedHashMap<>();
     /** Component updates skipped because their gradient was not finite. */
     private long nonFiniteSkips;
     /** component/parameter -> how many skipped updates had a non-finite gradient in it. */
@@ -113,7 +115,8 @@ public final class NoisyChannelTrainer implements AutoCloseable {
     /** Test seam: runs after the backward pass, before clipping (e.g. to inject a non-finite gradient). */
     java.util.function.Consumer<String> afterBackward = c -> {};
     private final NDManager manager;
-    private final Random rnd;
+    /** The sampling stream (wake samples, sleep dreams, prior samples); a checkpoint holds its state. */
+    private final ResumableRandom rnd;
 
     public NoisyChannelTrainer(Model g2p, Model p2g, Model prior, Settings settings) {
         this(g2p, p2g, prior, settings, Map.of());
@@ -133,17 +136,61 @@ public final class NoisyChannelTrainer implements AutoCloseable {
         this.p2gBlock = (Seq2SeqBlock) p2g.getBlock();
         this.priorBlock = (PriorBlock) prior.getBlock();
         this.s = settings;
-        this.rnd = new Random(settings.seed());
+        this.rnd = new ResumableRandom(settings.seed());
         this.manager = g2p.getNDManager().newSubManager();
         for (String c : List.of("g2p", "p2g", "prior")) {
             ComponentTrainer.OptimizerState cont = continueFrom.get(c);
             float[] rate = cont != null ? cont.learningRate() : new float[] {settings.learningRate()};
             // initialize() keeps already initialised (e.g. warm-started) parameters; it only attaches gradients
-            Trainer t = model(c).newTrainer(cont != null ? cont.config() : ComponentTrainer.adam(rate));
+            ai.djl.training.DefaultTrainingConfig config = cont != null ? cont.config() : ComponentTrainer.adam(rate);
+            Trainer t = model(c).newTrainer(config);
             t.initialize(new Shape(1, 1));
             lr.put(c, rate);
             trainers.put(c, t);
+            optimizers.put(c, (ResumableAdam) config.getOptimizer());
         }
+    }
+
+    /**
+     * What a checkpoint needs to continue this trainer exactly: each component's Adam state (keyed
+     * by parameter name) and learning rate, the sampling generator's state, the step count and the
+     * non-finite skip counters. The parameters themselves are the models'.
+     */
+    public record State(Map<String, AdamMoments> adam, Map<String, Float> learningRates, long rngState, long steps,
+            long nonFiniteSkips, Map<String, Long> nonFiniteParameters, String firstNonFinite) {}
+
+    /** A copy of the state (host arrays, independent of later steps). */
+    public State state() {
+        Map<String, AdamMoments> adam = new LinkedHashMap<>();
+        Map<String, Float> rates = new LinkedHashMap<>();
+        for (String c : trainers.keySet()) {
+            adam.put(c, adam(c).export(model(c).getBlock(), steps));
+            rates.put(c, lr.get(c)[0]);
+        }
+        return new State(adam, rates, rnd.state(), steps, nonFiniteSkips, new LinkedHashMap<>(nonFiniteParams),
+                firstNonFinite);
+    }
+
+    /** Continues from a {@link #state()} (the models' parameters are restored by the caller). */
+    public void restore(State saved) {
+        if (!saved.adam().keySet().equals(trainers.keySet()) || !saved.learningRates().keySet().equals(trainers.keySet())) {
+            throw new IllegalArgumentException("trainer state for components " + saved.adam().keySet() + ", this trainer has "
+                    + trainers.keySet());
+        }
+        for (String c : trainers.keySet()) {
+            adam(c).restore(model(c).getBlock(), saved.adam().get(c));
+            lr.get(c)[0] = saved.learningRates().get(c);
+        }
+        rnd.restore(saved.rngState());
+        steps = saved.steps();
+        nonFiniteSkips = saved.nonFiniteSkips();
+        nonFiniteParams.clear();
+        nonFiniteParams.putAll(saved.nonFiniteParameters());
+        firstNonFinite = saved.firstNonFinite();
+    }
+
+    private ResumableAdam adam(String component) {
+        return optimizers.get(component);
     }
 
     public float learningRate(String component) {
