@@ -231,13 +231,13 @@ public final class NoisyChannelTrainer implements AutoCloseable {
                 losses.put(SUPERVISED + ".prior", (double) ly.getFloat());
                 NDArray term = lg.add(lp).add(ly);
                 losses.put(SUPERVISED, (double) term.getFloat());
-                terms.add(term.mul(s.supervisedWeight()));
+                terms.add(Scalars.mul(term, s.supervisedWeight()));
                 updated.addAll(List.of("g2p", "p2g", "prior"));
             }
             if (pri) {
                 NDArray term = perToken(trainers.get("prior").forward(Seq2SeqBatch.target(m, b.priorSpellings())));
                 losses.put(PRIOR, (double) term.getFloat());
-                terms.add(term.mul(s.priorWeight()));
+                terms.add(Scalars.mul(term, s.priorWeight()));
                 updated.add("prior");
             }
             double[] logPxGivenY = null;
@@ -249,7 +249,7 @@ public final class NoisyChannelTrainer implements AutoCloseable {
                 lastWakeWeights = w;
                 NDArray term = weighted(m, out.get(1), w, tokens(wake.xs));
                 losses.put(WAKE, (double) term.getFloat());
-                terms.add(term.mul(s.wakeWeight()));
+                terms.add(Scalars.mul(term, s.wakeWeight()));
                 updated.add("g2p");
             }
             if (wakeQOn) {
@@ -262,14 +262,14 @@ public final class NoisyChannelTrainer implements AutoCloseable {
                 NDList out = trainers.get("p2g").forward(Seq2SeqBatch.pairs(m, wake.xs, wake.ys));
                 NDArray term = weighted(m, out.get(1), w, tokens(wake.ys));
                 losses.put(WAKE_POSTERIOR, (double) term.getFloat());
-                terms.add(term.mul(s.wakePosteriorWeight()));
+                terms.add(Scalars.mul(term, s.wakePosteriorWeight()));
                 updated.add("p2g");
             }
             if (sleepOn) {
                 // φ only: q(y|x) by maximum likelihood on the dreamt pairs (x ~ p(x|y), y)
                 NDArray term = perToken(trainers.get("p2g").forward(Seq2SeqBatch.pairs(m, sleep.xs, sleep.ys)));
                 losses.put(SLEEP, (double) term.getFloat());
-                terms.add(term.mul(s.sleepWeight()));
+                terms.add(Scalars.mul(term, s.sleepWeight()));
                 updated.add("p2g");
             }
             NDArray total = terms.get(0);
@@ -369,9 +369,13 @@ public final class NoisyChannelTrainer implements AutoCloseable {
         };
     }
 
-    /** Summed NLL / token count of a block's forward output. */
+    /**
+     * Summed NLL / token count of a block's forward output. Every number that enters the loss goes
+     * through {@link Scalars}: DJL's {@code div(Number)} would leave the backward pass reading a
+     * Java buffer that the garbage collector may have freed.
+     */
     private static NDArray perToken(NDList out) {
-        return out.get(0).div(out.get(2).getFloat());
+        return Scalars.div(out.get(0), out.get(2).getFloat());
     }
 
     /** sum_r w_r nll_r / sum_r w_r tokens_r (see {@link Elbo#weightedTokens}). */
@@ -380,7 +384,8 @@ public final class NoisyChannelTrainer implements AutoCloseable {
         for (int r = 0; r < w.length; r++) {
             wf[r] = (float) w[r];
         }
-        return seqNll.mul(m.create(wf)).sum().div((float) Elbo.weightedTokens(w, tokens));
+        // m.create(wf) is safe: m keeps it (and its buffer) until after the backward pass
+        return Scalars.div(seqNll.mul(m.create(wf)).sum(), (float) Elbo.weightedTokens(w, tokens));
     }
 
     private static double[] negate(float[] nll) {
