@@ -18,12 +18,14 @@ import io.crossmodal.trainer.train.Elbo;
 import io.crossmodal.trainer.train.Example;
 import io.crossmodal.trainer.train.NoisyChannelTrainer;
 import io.crossmodal.trainer.train.ParamIO;
+import io.crossmodal.trainer.train.ResumableRandom;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +44,11 @@ import org.jboss.logging.Logger;
  * or improve a component's dev metric). Returns the models in the shape {@link TrainingRun}
  * evaluates and exports.
  *
- * <p>Not resumable yet: a rerun repeats (or, from its checkpoints, skips) the warm-up and then
- * starts the semi phase again from the warm-up result.
+ * <p>Resumable: after every semi epoch it writes a {@link SemiCheckpoint} under
+ * {@code checkpoints/semi/}; a rerun over the same run directory skips the finished warm-up (its
+ * own checkpoints) and continues the semi phase after the last checkpointed epoch, with the same
+ * parameters, Adam states, learning rates, generator states and batch orders, so that it ends
+ * with the parameters an uninterrupted run ends with (docs/NOISY_CHANNEL.md, "Resuming").
  */
 public final class NoisyChannelJob {
     private static final Logger LOG = Logger.getLogger(NoisyChannelJob.class);
@@ -138,10 +143,16 @@ public final class NoisyChannelJob {
             }
         }
         Path ckpt = runDir.resolve("checkpoints").resolve("semi");
+        String fingerprint = SemiCheckpoint.fingerprint(cfg);
+        SemiCheckpoint resume = SemiCheckpoint.latest(ckpt);
+        if (resume != null) {
+            resume.checkFingerprint(fingerprint, SemiCheckpoint.file(ckpt, resume.progress().epoch()));
+        }
         LOG.infof("semi-supervised phase: %d epochs x %d steps, batch %d, weights %s, |P|=%d |Ux|=%d |Uy|=%d",
                 semi.epochs(), steps, b, semi.weights(), paired.size(), ux.size(), uy.size());
 
         long start = System.nanoTime();
+        double secondsBefore = resume == null ? 0 : resume.progress().seconds();
         Map<String, Long> warmSteps = new LinkedHashMap<>();
         Map<String, Double> warmSeconds = new LinkedHashMap<>();
         Map<String, Integer> epochOffset = new LinkedHashMap<>();
@@ -153,6 +164,8 @@ public final class NoisyChannelJob {
             epochOffset.put(c, r.history().isEmpty() ? 0 : r.history().get(r.history().size() - 1).epoch());
             history.put(c, new ArrayList<>(r.history()));
         }
+        Map<String, List<ComponentTrainer.EpochStats>> semiHistory = new LinkedHashMap<>();
+        PARTS.forEach(c -> semiHistory.put(c, new ArrayList<>()));
         List<EpochRecord> records = new ArrayList<>();
         try (NoisyChannelTrainer trainer = new NoisyChannelTrainer(g2p, p2g, prior, settings, continueFrom)) {
             Supplier<Map<String, Double>> evaluate = () -> {
@@ -164,29 +177,61 @@ public final class NoisyChannelJob {
                 dev.put("prior.nll", priorNll(prior, priorBlock, devSpellings));
                 return dev;
             };
-            Map<String, Double> dev0 = evaluate.get();
-            Elbo.Estimate e0 = elbo(trainer, elboXs, semi.samples(), elboSeed);
-            putElbo(dev0, e0);
             Map<String, Double> bestDev = new LinkedHashMap<>();
             Map<String, Integer> bestEpoch = new LinkedHashMap<>();
             Map<String, List<float[]>> best = new LinkedHashMap<>();
-            for (String c : PARTS) {
-                bestDev.put(c, dev0.get(devKey(c)));
-                bestEpoch.put(c, models.results.get(c).bestEpoch());
-                best.put(c, ParamIO.snapshot(models.models.get(c).getBlock()));
-            }
-            records.add(new EpochRecord(0, 0, Map.of(), dev0, Map.of(), lrs(trainer), 0));
-            emit("eval", 0, semi.epochs(), 0, semi.epochs() * steps, Map.of(), dev0, 0, Double.NaN, "after warm-up");
-
-            Random batchRnd = new Random(cfg.seed() * 1_000_003L + 5);
+            ResumableRandom batchRnd = new ResumableRandom(cfg.seed() * 1_000_003L + 5);
+            Map<String, Cycler<?>> cyclers = new LinkedHashMap<>();
             Cycler<Example> pairedBatches = new Cycler<>(semi.weights().supervised() > 0 ? paired : List.of(), batchRnd);
             Cycler<long[]> priorBatches = new Cycler<>(semi.weights().prior() > 0 ? uy : List.of(), batchRnd);
             Cycler<long[]> wakeBatches = new Cycler<>(ux, batchRnd);
             Cycler<long[]> sleepBatches = new Cycler<>(
                     semi.weights().sleep() > 0 && semi.sleepSource().equals("unpaired") ? uy : List.of(), batchRnd);
-            long step = 0;
+            cyclers.put("paired", pairedBatches);
+            cyclers.put("prior", priorBatches);
+            cyclers.put("wake", wakeBatches);
+            cyclers.put("sleep", sleepBatches);
+            long step;
             long total = semi.epochs() * steps;
-            for (int epoch = 1; epoch <= semi.epochs(); epoch++) {
+            int firstEpoch;
+            if (resume == null) {
+                Map<String, Double> dev0 = evaluate.get();
+                Elbo.Estimate e0 = elbo(trainer, elboXs, semi.samples(), elboSeed);
+                putElbo(dev0, e0);
+                for (String c : PARTS) {
+                    bestDev.put(c, dev0.get(devKey(c)));
+                    bestEpoch.put(c, models.results.get(c).bestEpoch());
+                    best.put(c, ParamIO.snapshot(models.models.get(c).getBlock()));
+                }
+                records.add(new EpochRecord(0, 0, Map.of(), dev0, Map.of(), lrs(trainer), 0));
+                emit("eval", 0, semi.epochs(), 0, total, Map.of(), dev0, 0, Double.NaN, "after warm-up");
+                step = 0;
+                firstEpoch = 1;
+            } else {
+                SemiCheckpoint.Progress p = resume.progress();
+                for (String c : PARTS) {
+                    Model model = models.models.get(c);
+                    ParamIO.restore(model.getBlock(), ParamIO.ordered(model.getBlock(), resume.last().get(c)));
+                    best.put(c, ParamIO.ordered(model.getBlock(), resume.best().get(c)));
+                    history.get(c).addAll(p.history().get(c));
+                    semiHistory.get(c).addAll(p.history().get(c));
+                }
+                trainer.restore(resume.trainerState());
+                bestDev.putAll(p.bestDev());
+                bestEpoch.putAll(p.bestEpoch());
+                records.addAll(p.records());
+                batchRnd.restore(p.batchRngState());
+                for (Map.Entry<String, Cycler<?>> e : cyclers.entrySet()) {
+                    e.getValue().restore(e.getKey(), p.cyclers().get(e.getKey()));
+                }
+                step = p.step();
+                firstEpoch = p.epoch() + 1;
+                LOG.infof("semi phase resumed after epoch %d (step %d) from %s", p.epoch(), step, ckpt);
+                emit("resume", p.epoch(), semi.epochs(), step, total, Map.of(), Map.of(), secondsBefore, Double.NaN,
+                        "resumed after semi epoch " + p.epoch());
+            }
+            final long firstStep = step;
+            for (int epoch = firstEpoch; epoch <= semi.epochs(); epoch++) {
                 Map<String, double[]> sums = new LinkedHashMap<>(); // term -> {sum, count}
                 Map<String, Integer> pseudo = new LinkedHashMap<>(Map.of("wake", 0, "wake_dropped", 0, "sleep", 0,
                         "sleep_dropped", 0, "wake_posterior", 0));
@@ -208,20 +253,23 @@ public final class NoisyChannelJob {
                     pseudo.merge("wake_posterior", r.losses().containsKey(NoisyChannelTrainer.WAKE_POSTERIOR)
                             ? r.wakePairs() : 0, Integer::sum);
                     step++;
-                    double elapsed = (System.nanoTime() - start) / 1e9;
-                    emit("train", epoch, semi.epochs(), step, total, means(sums), Map.of(), elapsed,
-                            elapsed / step * (total - step), "");
+                    double ran = (System.nanoTime() - start) / 1e9;
+                    emit("train", epoch, semi.epochs(), step, total, means(sums), Map.of(), secondsBefore + ran,
+                            ran / (step - firstStep) * (total - step), "");
                 }
                 Map<String, Double> dev = evaluate.get();
                 putElbo(dev, elbo(trainer, elboXs, semi.samples(), elboSeed));
-                double elapsed = (System.nanoTime() - start) / 1e9;
+                double ran = (System.nanoTime() - start) / 1e9;
+                double elapsed = secondsBefore + ran;
                 Map<String, Double> losses = means(sums);
                 List<String> improved = new ArrayList<>();
                 for (String c : PARTS) {
                     double v = dev.get(devKey(c));
                     int overall = epochOffset.get(c) + epoch;
-                    history.get(c).add(new ComponentTrainer.EpochStats(overall, warmSteps.get(c) + step,
-                            trainLoss(c, losses), v, trainer.learningRate(c), warmSeconds.get(c) + elapsed));
+                    ComponentTrainer.EpochStats stats = new ComponentTrainer.EpochStats(overall, warmSteps.get(c) + step,
+                            trainLoss(c, losses), v, trainer.learningRate(c), warmSeconds.get(c) + elapsed);
+                    history.get(c).add(stats);
+                    semiHistory.get(c).add(stats);
                     if (v < bestDev.get(c)) {
                         bestDev.put(c, v);
                         bestEpoch.put(c, overall);
@@ -235,14 +283,18 @@ public final class NoisyChannelJob {
                 pseudo.put("nonfinite_skips_total", (int) trainer.nonFiniteSkips());
                 records.add(new EpochRecord(epoch, step, losses, dev, pseudo, lrs(trainer), elapsed));
                 writeHistory(runDir.resolve("semi-history.json"), records);
+                checkpoint(ckpt, epoch, fingerprint, new SemiCheckpoint.Progress(epoch, step, elapsed, bestDev, bestEpoch,
+                        records, semiHistory, batchRnd.state(), cyclerStates(cyclers), trainer.state()), models, best);
                 emit("eval", epoch, semi.epochs(), step, total, losses, dev, elapsed,
-                        elapsed / step * (total - step), improved.isEmpty() ? "no improvement" : "new best: " + improved);
+                        ran / (step - firstStep) * (total - step),
+                        improved.isEmpty() ? "no improvement" : "new best: " + improved);
             }
+            SemiCheckpoint.keepNewest(ckpt);
             // Keep each component's best epoch (possibly the warm-up result), not the last one.
             for (String c : PARTS) {
                 ParamIO.restore(models.models.get(c).getBlock(), best.get(c));
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
+            double seconds = secondsBefore + (System.nanoTime() - start) / 1e9;
             for (String c : PARTS) {
                 ComponentTrainer.Result warmResult = models.results.get(c);
                 models.results.put(c, new ComponentTrainer.Result(bestDev.get(c), bestEpoch.get(c), warmSteps.get(c) + step,
@@ -268,6 +320,31 @@ public final class NoisyChannelJob {
                     "best epochs " + bestEpoch);
             LearningCurves.write(Seq2SeqJob.histories(models), Seq2SeqJob.devNames(models), runDir.resolve("learning_curves.png"));
         }
+    }
+
+    /**
+     * Writes the checkpoint of a finished semi epoch: the models' current parameters, each
+     * component's best parameters so far, and everything in {@code progress}.
+     */
+    private static void checkpoint(Path dir, int epoch, String fingerprint, SemiCheckpoint.Progress progress,
+            Seq2SeqJob.TrainedModels models, Map<String, List<float[]>> best) throws IOException {
+        Map<String, Map<String, float[]>> last = new LinkedHashMap<>();
+        Map<String, Map<String, float[]>> bestNamed = new LinkedHashMap<>();
+        for (String c : PARTS) {
+            ai.djl.nn.Block block = models.models.get(c).getBlock();
+            last.put(c, ParamIO.named(block));
+            Map<String, float[]> named = new LinkedHashMap<>();
+            Iterator<float[]> values = best.get(c).iterator();
+            block.getParameters().forEach(p -> named.put(p.getKey(), values.next()));
+            bestNamed.put(c, named);
+        }
+        SemiCheckpoint.of(progress, fingerprint, last, bestNamed).write(dir, epoch);
+    }
+
+    private static Map<String, SemiCheckpoint.CyclerState> cyclerStates(Map<String, Cycler<?>> cyclers) {
+        Map<String, SemiCheckpoint.CyclerState> out = new LinkedHashMap<>();
+        cyclers.forEach((k, c) -> out.put(k, c.state()));
+        return out;
     }
 
     private static String devKey(String component) {
@@ -340,11 +417,15 @@ public final class NoisyChannelJob {
                 new LinkedHashMap<>(dev), elapsed, eta, msg));
     }
 
-    /** Endless batches over a list: shuffled passes, the last batch of a pass may be smaller. */
+    /**
+     * Endless batches over a list: shuffled passes, the last batch of a pass may be smaller. The
+     * pass's order is kept as indices (shuffling indices permutes exactly as shuffling the items
+     * did), so a checkpoint can hold it.
+     */
     static final class Cycler<T> {
         private final List<T> items;
         private final Random rnd;
-        private List<T> order = List.of();
+        private List<Integer> order = List.of();
         private int pos;
 
         Cycler(List<T> items, Random rnd) {
@@ -357,14 +438,41 @@ public final class NoisyChannelJob {
                 return List.of();
             }
             if (pos >= order.size()) {
-                List<T> shuffled = new ArrayList<>(items);
+                List<Integer> shuffled = new ArrayList<>(items.size());
+                for (int i = 0; i < items.size(); i++) {
+                    shuffled.add(i);
+                }
                 Collections.shuffle(shuffled, rnd);
                 order = shuffled;
                 pos = 0;
             }
-            List<T> out = order.subList(pos, Math.min(order.size(), pos + n));
-            pos += out.size();
+            int end = Math.min(order.size(), pos + n);
+            List<T> out = new ArrayList<>(end - pos);
+            for (int i = pos; i < end; i++) {
+                out.add(items.get(order.get(i)));
+            }
+            pos = end;
             return out;
+        }
+
+        SemiCheckpoint.CyclerState state() {
+            return new SemiCheckpoint.CyclerState(order.stream().mapToInt(Integer::intValue).toArray(), pos);
+        }
+
+        /** Continues a pass from a {@link #state()}; refuses one over a list of another size. */
+        void restore(String term, SemiCheckpoint.CyclerState s) {
+            if (s == null) {
+                throw new IllegalArgumentException("the semi checkpoint has no batch order for the " + term + " term");
+            }
+            int[] o = s.order();
+            boolean valid = (o.length == 0 || o.length == items.size()) && s.pos() >= 0 && s.pos() <= o.length
+                    && java.util.Arrays.stream(o).allMatch(i -> i >= 0 && i < items.size());
+            if (!valid) {
+                throw new IllegalArgumentException("the semi checkpoint's batch order for the " + term + " term ("
+                        + o.length + " items) does not fit its " + items.size() + " items: was the data changed?");
+            }
+            order = java.util.Arrays.stream(o).boxed().toList();
+            pos = s.pos();
         }
     }
 }

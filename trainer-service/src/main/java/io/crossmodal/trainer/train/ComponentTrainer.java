@@ -136,7 +136,8 @@ public final class ComponentTrainer {
                             GradientCollector gc = trainer.newGradientCollector()) {
                         NDList out = trainer.forward(encoder.encode(m, batch));
                         float tokens = out.get(2).getFloat();
-                        NDArray loss = out.get(0).div(tokens);
+                        // not out.get(0).div(tokens): see Scalars (the collector could free the divisor)
+                        NDArray loss = Scalars.div(out.get(0), tokens);
                         gc.backward(loss);
                         lossSum += out.get(0).getFloat();
                         tokenSum += tokens;

@@ -102,6 +102,8 @@ public final class NoisyChannelTrainer implements AutoCloseable {
     private final Map<String, float[]> lr = new LinkedHashMap<>();
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(NoisyChannelTrainer.class);
     private final Map<String, Trainer> trainers = new LinkedHashMap<>();
+    /** Each trainer's Adam (DJL's Trainer does not hand its config back), for checkpoints. */
+    private final Map<String, ResumableAdam> optimizers = new LinkedHashMap<>();
     /** Component updates skipped because their gradient was not finite. */
     private long nonFiniteSkips;
     /** component/parameter -> how many skipped updates had a non-finite gradient in it. */
@@ -113,7 +115,8 @@ public final class NoisyChannelTrainer implements AutoCloseable {
     /** Test seam: runs after the backward pass, before clipping (e.g. to inject a non-finite gradient). */
     java.util.function.Consumer<String> afterBackward = c -> {};
     private final NDManager manager;
-    private final Random rnd;
+    /** The sampling stream (wake samples, sleep dreams, prior samples); a checkpoint holds its state. */
+    private final ResumableRandom rnd;
 
     public NoisyChannelTrainer(Model g2p, Model p2g, Model prior, Settings settings) {
         this(g2p, p2g, prior, settings, Map.of());
@@ -133,17 +136,61 @@ public final class NoisyChannelTrainer implements AutoCloseable {
         this.p2gBlock = (Seq2SeqBlock) p2g.getBlock();
         this.priorBlock = (PriorBlock) prior.getBlock();
         this.s = settings;
-        this.rnd = new Random(settings.seed());
+        this.rnd = new ResumableRandom(settings.seed());
         this.manager = g2p.getNDManager().newSubManager();
         for (String c : List.of("g2p", "p2g", "prior")) {
             ComponentTrainer.OptimizerState cont = continueFrom.get(c);
             float[] rate = cont != null ? cont.learningRate() : new float[] {settings.learningRate()};
             // initialize() keeps already initialised (e.g. warm-started) parameters; it only attaches gradients
-            Trainer t = model(c).newTrainer(cont != null ? cont.config() : ComponentTrainer.adam(rate));
+            ai.djl.training.DefaultTrainingConfig config = cont != null ? cont.config() : ComponentTrainer.adam(rate);
+            Trainer t = model(c).newTrainer(config);
             t.initialize(new Shape(1, 1));
             lr.put(c, rate);
             trainers.put(c, t);
+            optimizers.put(c, (ResumableAdam) config.getOptimizer());
         }
+    }
+
+    /**
+     * What a checkpoint needs to continue this trainer exactly: each component's Adam state (keyed
+     * by parameter name) and learning rate, the sampling generator's state, the step count and the
+     * non-finite skip counters. The parameters themselves are the models'.
+     */
+    public record State(Map<String, AdamMoments> adam, Map<String, Float> learningRates, long rngState, long steps,
+            long nonFiniteSkips, Map<String, Long> nonFiniteParameters, String firstNonFinite) {}
+
+    /** A copy of the state (host arrays, independent of later steps). */
+    public State state() {
+        Map<String, AdamMoments> adam = new LinkedHashMap<>();
+        Map<String, Float> rates = new LinkedHashMap<>();
+        for (String c : trainers.keySet()) {
+            adam.put(c, adam(c).export(model(c).getBlock(), steps));
+            rates.put(c, lr.get(c)[0]);
+        }
+        return new State(adam, rates, rnd.state(), steps, nonFiniteSkips, new LinkedHashMap<>(nonFiniteParams),
+                firstNonFinite);
+    }
+
+    /** Continues from a {@link #state()} (the models' parameters are restored by the caller). */
+    public void restore(State saved) {
+        if (!saved.adam().keySet().equals(trainers.keySet()) || !saved.learningRates().keySet().equals(trainers.keySet())) {
+            throw new IllegalArgumentException("trainer state for components " + saved.adam().keySet() + ", this trainer has "
+                    + trainers.keySet());
+        }
+        for (String c : trainers.keySet()) {
+            adam(c).restore(model(c).getBlock(), saved.adam().get(c));
+            lr.get(c)[0] = saved.learningRates().get(c);
+        }
+        rnd.restore(saved.rngState());
+        steps = saved.steps();
+        nonFiniteSkips = saved.nonFiniteSkips();
+        nonFiniteParams.clear();
+        nonFiniteParams.putAll(saved.nonFiniteParameters());
+        firstNonFinite = saved.firstNonFinite();
+    }
+
+    private ResumableAdam adam(String component) {
+        return optimizers.get(component);
     }
 
     public float learningRate(String component) {
@@ -184,13 +231,13 @@ public final class NoisyChannelTrainer implements AutoCloseable {
                 losses.put(SUPERVISED + ".prior", (double) ly.getFloat());
                 NDArray term = lg.add(lp).add(ly);
                 losses.put(SUPERVISED, (double) term.getFloat());
-                terms.add(term.mul(s.supervisedWeight()));
+                terms.add(Scalars.mul(term, s.supervisedWeight()));
                 updated.addAll(List.of("g2p", "p2g", "prior"));
             }
             if (pri) {
                 NDArray term = perToken(trainers.get("prior").forward(Seq2SeqBatch.target(m, b.priorSpellings())));
                 losses.put(PRIOR, (double) term.getFloat());
-                terms.add(term.mul(s.priorWeight()));
+                terms.add(Scalars.mul(term, s.priorWeight()));
                 updated.add("prior");
             }
             double[] logPxGivenY = null;
@@ -202,7 +249,7 @@ public final class NoisyChannelTrainer implements AutoCloseable {
                 lastWakeWeights = w;
                 NDArray term = weighted(m, out.get(1), w, tokens(wake.xs));
                 losses.put(WAKE, (double) term.getFloat());
-                terms.add(term.mul(s.wakeWeight()));
+                terms.add(Scalars.mul(term, s.wakeWeight()));
                 updated.add("g2p");
             }
             if (wakeQOn) {
@@ -215,14 +262,14 @@ public final class NoisyChannelTrainer implements AutoCloseable {
                 NDList out = trainers.get("p2g").forward(Seq2SeqBatch.pairs(m, wake.xs, wake.ys));
                 NDArray term = weighted(m, out.get(1), w, tokens(wake.ys));
                 losses.put(WAKE_POSTERIOR, (double) term.getFloat());
-                terms.add(term.mul(s.wakePosteriorWeight()));
+                terms.add(Scalars.mul(term, s.wakePosteriorWeight()));
                 updated.add("p2g");
             }
             if (sleepOn) {
                 // φ only: q(y|x) by maximum likelihood on the dreamt pairs (x ~ p(x|y), y)
                 NDArray term = perToken(trainers.get("p2g").forward(Seq2SeqBatch.pairs(m, sleep.xs, sleep.ys)));
                 losses.put(SLEEP, (double) term.getFloat());
-                terms.add(term.mul(s.sleepWeight()));
+                terms.add(Scalars.mul(term, s.sleepWeight()));
                 updated.add("p2g");
             }
             NDArray total = terms.get(0);
@@ -322,9 +369,13 @@ public final class NoisyChannelTrainer implements AutoCloseable {
         };
     }
 
-    /** Summed NLL / token count of a block's forward output. */
+    /**
+     * Summed NLL / token count of a block's forward output. Every number that enters the loss goes
+     * through {@link Scalars}: DJL's {@code div(Number)} would leave the backward pass reading a
+     * Java buffer that the garbage collector may have freed.
+     */
     private static NDArray perToken(NDList out) {
-        return out.get(0).div(out.get(2).getFloat());
+        return Scalars.div(out.get(0), out.get(2).getFloat());
     }
 
     /** sum_r w_r nll_r / sum_r w_r tokens_r (see {@link Elbo#weightedTokens}). */
@@ -333,7 +384,8 @@ public final class NoisyChannelTrainer implements AutoCloseable {
         for (int r = 0; r < w.length; r++) {
             wf[r] = (float) w[r];
         }
-        return seqNll.mul(m.create(wf)).sum().div((float) Elbo.weightedTokens(w, tokens));
+        // m.create(wf) is safe: m keeps it (and its buffer) until after the backward pass
+        return Scalars.div(seqNll.mul(m.create(wf)).sum(), (float) Elbo.weightedTokens(w, tokens));
     }
 
     private static double[] negate(float[] nll) {

@@ -35,6 +35,33 @@ public final class ParamIO {
         }
     }
 
+    /** The parameters by name (names are stable across runs, DJL's parameter ids are not), in the block's order. */
+    public static java.util.Map<String, float[]> named(Block block) {
+        java.util.Map<String, float[]> out = new java.util.LinkedHashMap<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            out.put(p.getKey(), p.getValue().getArray().toFloatArray());
+        }
+        return out;
+    }
+
+    /** The {@link #snapshot} order of named values; an error names the first parameter missing or of another size. */
+    public static List<float[]> ordered(Block block, java.util.Map<String, float[]> values) {
+        List<float[]> out = new ArrayList<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            float[] v = values.get(p.getKey());
+            long size = p.getValue().getArray().size();
+            if (v == null || v.length != size) {
+                throw new IllegalArgumentException("parameter " + p.getKey() + " (" + size + " values) is "
+                        + (v == null ? "missing" : "of " + v.length + " values") + " in the saved state");
+            }
+            out.add(v);
+        }
+        if (values.size() != out.size()) {
+            throw new IllegalArgumentException("the saved state has " + values.size() + " parameters, the model " + out.size());
+        }
+        return out;
+    }
+
     public static void save(Block block, Path file) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {

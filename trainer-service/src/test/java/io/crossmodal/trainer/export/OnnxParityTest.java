@@ -37,6 +37,7 @@ import io.crossmodal.trainer.model.Seq2SeqBatch;
 import io.crossmodal.trainer.model.Seq2SeqBlock;
 import io.crossmodal.trainer.model.Seq2SeqSpec;
 import io.crossmodal.trainer.model.WeightExtractor;
+import io.crossmodal.trainer.train.Scalars;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -107,7 +108,7 @@ class OnnxParityTest {
             for (int i = 0; i < 150; i++) {
                 try (NDManager m = trainer.getManager().newSubManager(); GradientCollector gc = trainer.newGradientCollector()) {
                     NDList out = trainer.forward(batch.apply(m));
-                    gc.backward(out.get(0).div(out.get(2).getFloat()));
+                    gc.backward(Scalars.div(out.get(0), out.get(2).getFloat()));
                 }
                 trainer.step();
             }

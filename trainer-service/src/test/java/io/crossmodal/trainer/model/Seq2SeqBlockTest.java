@@ -13,6 +13,7 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.crossmodal.trainer.train.Example;
+import io.crossmodal.trainer.train.Scalars;
 import io.crossmodal.trainer.train.ToyData;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,7 @@ class Seq2SeqBlockTest {
                             GradientCollector gc = trainer.newGradientCollector()) {
                         NDList out = trainer.forward(Seq2SeqBatch.pairs(m, src, tgt));
                         float tokens = out.get(2).getFloat();
-                        var loss = out.get(0).div(tokens);
+                        var loss = Scalars.div(out.get(0), tokens);
                         gc.backward(loss);
                         float v = loss.getFloat();
                         if (step == 0) {

@@ -14,6 +14,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import io.crossmodal.trainer.train.ComponentTrainer;
 import io.crossmodal.trainer.train.Example;
+import io.crossmodal.trainer.train.Scalars;
 import io.crossmodal.trainer.train.ToyData;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,7 +46,7 @@ class SequenceSamplerTest {
             for (int step = 0; step < 80; step++) {
                 try (NDManager m = trainer.getManager().newSubManager(); GradientCollector gc = trainer.newGradientCollector()) {
                     NDList out = trainer.forward(Seq2SeqBatch.pairs(m, src, tgt));
-                    gc.backward(out.get(0).div(out.get(2).getFloat()));
+                    gc.backward(Scalars.div(out.get(0), out.get(2).getFloat()));
                 }
                 trainer.step();
             }

@@ -44,7 +44,7 @@ class ResumableAdamTest {
                             GradientCollector gc = trainer.newGradientCollector()) {
                         NDList out = trainer.forward(Seq2SeqBatch.pairs(m, batch.stream().map(Example::src).toList(),
                                 batch.stream().map(Example::tgt).toList()));
-                        gc.backward(out.get(0).div(out.get(2).getFloat()));
+                        gc.backward(Scalars.div(out.get(0), out.get(2).getFloat()));
                     }
                     trainer.step();
                     if (step == 5) {

@@ -10,6 +10,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.crossmodal.trainer.family.pvae.data.DigitImage;
+import io.crossmodal.trainer.train.Scalars;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -54,7 +55,7 @@ public final class DigitClassifier {
                         oneHot[k * 10 + batch.get(k).digit()] = 1;
                     }
                     NDArray y = m.create(oneHot, new Shape(batch.size(), 10));
-                    NDArray loss = logits.logSoftmax(1).mul(y).sum().neg().div((float) batch.size());
+                    NDArray loss = Scalars.div(logits.logSoftmax(1).mul(y).sum().neg(), (float) batch.size());
                     gc.backward(loss);
                 }
                 for (Map.Entry<String, NDArray> p : c.params.entrySet()) {

@@ -1,6 +1,7 @@
 package io.crossmodal.trainer.family.pvae.model;
 
 import ai.djl.ndarray.NDArray;
+import io.crossmodal.trainer.train.Scalars;
 
 /** A diagonal Gaussian posterior for a batch: mean and log-variance [B, dim]. */
 public record Posterior(NDArray mean, NDArray logVar) {
@@ -11,17 +12,17 @@ public record Posterior(NDArray mean, NDArray logVar) {
             return mean;
         }
         NDArray eps = mean.getManager().randomNormal(mean.getShape());
-        return mean.add(logVar.mul(0.5f).exp().mul(eps));
+        return mean.add(Scalars.mul(logVar, 0.5).exp().mul(eps));
     }
 
     /** KL(this || N(0, I)) per example [B]: {@code 0.5 sum(exp(lv) + mu^2 - 1 - lv)}. */
     public NDArray klToPrior() {
-        return logVar.exp().add(mean.square()).sub(1f).sub(logVar).sum(new int[] {1}).mul(0.5f);
+        return Scalars.mul(logVar.exp().add(mean.square()).sub(1f).sub(logVar).sum(new int[] {1}), 0.5);
     }
 
     /** KL(this || other) per example [B] for diagonal Gaussians. */
     public NDArray kl(Posterior other) {
         NDArray ratio = logVar.exp().add(mean.sub(other.mean).square()).div(other.logVar.exp());
-        return other.logVar.sub(logVar).add(ratio).sub(1f).sum(new int[] {1}).mul(0.5f);
+        return Scalars.mul(other.logVar.sub(logVar).add(ratio).sub(1f).sum(new int[] {1}), 0.5);
     }
 }

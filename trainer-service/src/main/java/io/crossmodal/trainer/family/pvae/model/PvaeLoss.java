@@ -3,6 +3,7 @@ package io.crossmodal.trainer.family.pvae.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import io.crossmodal.trainer.family.pvae.PvaeConfig;
+import io.crossmodal.trainer.train.Scalars;
 
 /**
  * The PVAE objective of METHODS.md section 2, as a loss to minimise (the negative of L):
@@ -40,23 +41,23 @@ public final class PvaeLoss {
         if (pairs && cfg.elbo().on()) {
             NDArray t = negElbo(net, b, sample);
             elbo = t.getFloat();
-            total = add(total, t.mul((float) cfg.elbo().weight()));
+            total = add(total, Scalars.mul(t, (float) cfg.elbo().weight()));
         }
         if (pairs && cfg.coherence().on()) {
             NDArray t = coherence(net, b);
             coherence = t.getFloat();
-            total = add(total, t.mul((float) cfg.coherence().weight()));
+            total = add(total, Scalars.mul(t, (float) cfg.coherence().weight()));
         }
         if (pairs && cfg.contrast().on() && !net.variant().equals("jmvae-kl") && b.negSpeech() != null) {
             NDArray t = contrast(net, b);
             contrast = t.getFloat();
-            total = add(total, t.mul((float) cfg.contrast().weight()));
+            total = add(total, Scalars.mul(t, (float) cfg.contrast().weight()));
         }
         if (cfg.unimodal().on() && (b.soloSpeech() != null || b.soloImage() != null)) {
             NDArray t = negUnimodalElbo(net, b, sample);
             if (t != null) {
                 unimodal = t.getFloat();
-                total = add(total, t.mul((float) cfg.unimodal().weight()));
+                total = add(total, Scalars.mul(t, (float) cfg.unimodal().weight()));
             }
         }
         if (total == null) {
@@ -128,12 +129,12 @@ public final class PvaeLoss {
 
     /** {@code |x - mu|^2 / (2 sigma^2)} per example. */
     static NDArray recon(NDArray x, NDArray mu, double sigma) {
-        return x.sub(mu).square().sum(new int[] {1}).div((float) (2 * sigma * sigma));
+        return Scalars.div(x.sub(mu).square().sum(new int[] {1}), (float) (2 * sigma * sigma));
     }
 
     NDArray kernel(NDArray u, NDArray v) {
         double g = cfg.contrast().gamma();
-        return u.sub(v).square().sum(new int[] {1}).div((float) (-2 * g * g)).exp();
+        return Scalars.div(u.sub(v).square().sum(new int[] {1}), (float) (-2 * g * g)).exp();
     }
 
     private static NDArray add(NDArray acc, NDArray t) {

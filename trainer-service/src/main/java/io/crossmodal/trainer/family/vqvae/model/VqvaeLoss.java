@@ -2,6 +2,7 @@ package io.crossmodal.trainer.family.vqvae.model;
 
 import ai.djl.ndarray.NDArray;
 import io.crossmodal.trainer.family.vqvae.VqvaeConfig;
+import io.crossmodal.trainer.train.Scalars;
 
 /**
  * The objective: reconstruction 0.5 ||x_hat - x||^2 (a unit-variance Gaussian decoder) averaged
@@ -31,14 +32,14 @@ public final class VqvaeLoss {
     }
 
     public Terms compute(VqvaeNet.Bottleneck b, NDArray reconstruction, NDArray x) {
-        NDArray recon = reconstruction.sub(x).square().mean().mul(0.5f);
+        NDArray recon = Scalars.mul(reconstruction.sub(x).square().mean(), 0.5);
         NDArray total = recon;
         NDArray codebook = null;
         NDArray commitment = null;
         NDArray kl = null;
         switch (cfg.bottleneck()) {
             case "vq" -> {
-                commitment = b.ze().sub(b.zq().stopGradient()).square().mean().mul((float) cfg.commitment());
+                commitment = Scalars.mul(b.ze().sub(b.zq().stopGradient()).square().mean(), (float) cfg.commitment());
                 total = total.add(commitment);
                 if (!cfg.ema()) {
                     codebook = b.ze().stopGradient().sub(b.zq()).square().mean();
@@ -48,8 +49,8 @@ public final class VqvaeLoss {
             case "vae" -> {
                 NDArray m = b.mean();
                 NDArray lv = b.logvar();
-                NDArray perUtt = m.square().add(lv.exp()).sub(1f).sub(lv).sum().mul(0.5f);
-                kl = perUtt.div((float) x.size()).mul((float) cfg.klWeight());
+                NDArray perUtt = Scalars.mul(m.square().add(lv.exp()).sub(1f).sub(lv).sum(), 0.5);
+                kl = Scalars.mul(Scalars.div(perUtt, (float) x.size()), (float) cfg.klWeight());
                 total = total.add(kl);
             }
             default -> {

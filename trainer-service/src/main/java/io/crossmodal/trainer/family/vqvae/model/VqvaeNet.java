@@ -10,6 +10,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv1d;
 import ai.djl.nn.core.Linear;
 import io.crossmodal.trainer.family.vqvae.VqvaeConfig;
+import io.crossmodal.trainer.train.Scalars;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -116,7 +117,7 @@ public final class VqvaeNet {
                 ze = mean;
                 if (training) {
                     NDArray eps = x.getManager().create(gaussian(rnd, (int) mean.size()), mean.getShape());
-                    z = mean.add(eps.mul(logvar.mul(0.5f).exp()));
+                    z = mean.add(eps.mul(Scalars.mul(logvar, 0.5).exp()));
                 } else {
                     z = mean;
                 }
