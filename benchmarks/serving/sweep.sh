@@ -16,6 +16,8 @@
 #   w1t2      1 batch worker, 2 intra-op threads, no spinning
 #   queued    the service's defaults, but every request handed to a batch thread
 #             (crossmodal.serving.batching.inline-when-idle=false: the behaviour before that setting existed)
+#   nosolo    the service's defaults, but lone requests run on the main sessions too
+#             (crossmodal.onnx.solo-sessions=false: the behaviour before that setting existed)
 # A configuration may name its own service build, <name>@<quarkus-app dir> (e.g. "defaults@/tmp/main-app defaults"
 # compares another build's defaults with this one's in the same ABBA sweep); without it, APP or the default build.
 # Every run.sh knob (MODEL, REGISTRY, DURATION, CONCURRENCY, ...) passes through. Reports:
@@ -32,6 +34,7 @@ props() {
     w2t1) echo "-Dcrossmodal.serving.compute.batch-workers=2 -Dcrossmodal.onnx.intra-op-threads=1" ;;
     w1t2) echo "-Dcrossmodal.serving.compute.batch-workers=1 -Dcrossmodal.onnx.intra-op-threads=2 -Dcrossmodal.onnx.allow-spinning=false" ;;
     queued) echo "-Dcrossmodal.serving.batching.inline-when-idle=false" ;;
+    nosolo) echo "-Dcrossmodal.onnx.solo-sessions=false" ;;
     *) echo "unknown configuration '$1'" >&2; exit 2 ;;
   esac
 }

@@ -12,14 +12,23 @@ import java.util.Map;
  * bundle's {@link io.crossmodal.runtime.bundle.ServingSpec} asks, decoding defaults such as
  * {@code defaultBeamWidth} the fallback when it asks nothing.
  *
- * @param role     the service role ({@code encoder}, {@code decoder})
- * @param sessions the session factory every graph of the model is loaded with
- * @param settings the service's settings by name
+ * @param role          the service role ({@code encoder}, {@code decoder})
+ * @param sessions      the session factory every graph of the model is loaded with
+ * @param soloSessions  a factory of sessions with one intra-op thread, for runs of a single request, or null
+ *                      ({@code crossmodal.onnx.solo-sessions}): a family may load its graphs a second time with it,
+ *                      because a lone small request runs faster on one thread than split over several that must
+ *                      be woken for every operator
+ * @param settings      the service's settings by name
  */
-public record ServingContext(String role, SessionFactory sessions, Map<String, Object> settings) {
+public record ServingContext(String role, SessionFactory sessions, SessionFactory soloSessions, Map<String, Object> settings) {
 
     public ServingContext {
         settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+    }
+
+    /** A context without solo sessions. */
+    public ServingContext(String role, SessionFactory sessions, Map<String, Object> settings) {
+        this(role, sessions, null, settings);
     }
 
     /** A numeric service setting, or {@code fallback} when the service does not set it. */

@@ -86,7 +86,10 @@ public class ServedModels {
         OrtOptions options = new OrtOptions(ExecutionProvider.parse(config.onnx().provider()), config.onnx().deviceId(),
                 threads.intraOpThreads(), threads.interOpThreads(), config.onnx().cudaMemoryLimit(), threads.spinning());
         this.sessions = new SessionFactory(options);
-        ServingContext context = new ServingContext(served.service(), sessions, settings(config.serving()));
+        // one-thread sessions for lone requests only where the main ones split a run over several threads on the CPU
+        SessionFactory solo = config.onnx().soloSessions() && options.provider() == ExecutionProvider.CPU
+                && threads.intraOpThreads() != 1 ? new SessionFactory(options.withThreads(1, threads.interOpThreads())) : null;
+        ServingContext context = new ServingContext(served.service(), sessions, solo, settings(config.serving()));
         this.cache = new ModelCache<>(registry, bundle -> ServingFamilies.load(bundle, context), ServedModel::warmUp,
                 config.serving().cacheSize(), "service " + served.service());
         this.cache.followDefaults(!reloadInterval.isZero());

@@ -63,6 +63,15 @@ public interface ServingConfig {
          */
         @WithDefault("auto")
         String allowSpinning();
+
+        /**
+         * Whether a model that runs with more than one intra-op thread on the CPU provider also loads its graphs into
+         * sessions with one intra-op thread, used for batches of one request (the seq2seq family): a lone small
+         * request then runs as fast as in process instead of waking the pool's threads for every operator
+         * (docs/BENCHMARKS.md 4.4). Costs the model's graphs a second time in memory.
+         */
+        @WithDefault("true")
+        boolean soloSessions();
     }
 
     interface Serving {

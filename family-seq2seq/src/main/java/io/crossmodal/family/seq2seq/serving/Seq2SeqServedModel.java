@@ -57,6 +57,8 @@ public final class Seq2SeqServedModel implements ServedModel<Seq2SeqServedModel.
     private static final Object LEXICON_ONLY = "lexicon-only";
 
     private final Seq2SeqPredictor predictor;
+    /** The same graphs in one-thread sessions, for batches of one request; null = the predictor runs everything. */
+    private final Seq2SeqPredictor solo;
     private final Bundle bundle;
     private final String component;
     private final ServingSpec spec;
@@ -69,8 +71,15 @@ public final class Seq2SeqServedModel implements ServedModel<Seq2SeqServedModel.
 
     public Seq2SeqServedModel(Seq2SeqPredictor predictor, Bundle bundle, String component, ServingSpec spec, Seq2SeqLimits limits,
             LexiconServing lexicon) {
+        this(predictor, null, bundle, component, spec, limits, lexicon);
+    }
+
+    /** {@code solo}: the same graphs in sessions with one intra-op thread, run for batches of one request (null = none). */
+    public Seq2SeqServedModel(Seq2SeqPredictor predictor, Seq2SeqPredictor solo, Bundle bundle, String component,
+            ServingSpec spec, Seq2SeqLimits limits, LexiconServing lexicon) {
         this.lexicon = lexicon;
         this.predictor = predictor;
+        this.solo = solo;
         this.bundle = bundle;
         this.component = component;
         this.spec = spec;
@@ -172,7 +181,8 @@ public final class Seq2SeqServedModel implements ServedModel<Seq2SeqServedModel.
             sources[i] = modelInputs.get(i).sourceIds();
             options.add(modelInputs.get(i).options());
         }
-        List<List<ScoredSequence>> fromModel = sources.length == 0 ? List.of() : predictor.transduce(sources, options, control);
+        List<List<ScoredSequence>> fromModel = sources.length == 0 ? List.of()
+                : predictorFor(sources.length).transduce(sources, options, control);
         List<List<ScoredSequence>> out = new ArrayList<>(batch.size());
         int next = 0;
         for (Input input : batch) {
@@ -220,9 +230,17 @@ public final class Seq2SeqServedModel implements ServedModel<Seq2SeqServedModel.
         };
     }
 
+    /** The solo predictor for a lone request where there is one, the predictor otherwise. */
+    Seq2SeqPredictor predictorFor(int requests) {
+        return requests == 1 && solo != null ? solo : predictor;
+    }
+
     @Override
     public void warmUp() {
         predictor.warmUp();
+        if (solo != null) {
+            solo.warmUp();
+        }
     }
 
     @Override
@@ -239,7 +257,13 @@ public final class Seq2SeqServedModel implements ServedModel<Seq2SeqServedModel.
 
     @Override
     public void close() {
-        predictor.close();
+        try {
+            predictor.close();
+        } finally {
+            if (solo != null) {
+                solo.close();
+            }
+        }
     }
 
     /**

@@ -48,6 +48,18 @@ public final class Seq2SeqServingFamily implements ServingFamily {
         // the lexicon first: a bad lexicon file or setting fails the load before any session is opened
         LexiconServing lexicon = LexiconServing.load(bundle, component, spec);
         Seq2SeqPredictor predictor = Seq2SeqPredictor.create(bundle, component, context.sessions(), limits.maxInputLength());
-        return new Seq2SeqServedModel(predictor, bundle, component, spec, limits, lexicon);
+        Seq2SeqPredictor solo = null;
+        try {
+            if (context.soloSessions() != null) {
+                solo = Seq2SeqPredictor.create(bundle, component, context.soloSessions(), limits.maxInputLength());
+            }
+            return new Seq2SeqServedModel(predictor, solo, bundle, component, spec, limits, lexicon);
+        } catch (RuntimeException | Error e) {
+            predictor.close();
+            if (solo != null) {
+                solo.close();
+            }
+            throw e;
+        }
     }
 }

@@ -2,6 +2,8 @@ package io.crossmodal.family.seq2seq.serving;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +24,7 @@ import io.crossmodal.runtime.family.InvalidInputException;
 import io.crossmodal.runtime.family.ServedModel;
 import io.crossmodal.runtime.family.ServingContext;
 import io.crossmodal.runtime.family.ServingFamilies;
+import io.crossmodal.runtime.onnx.OrtOptions;
 import io.crossmodal.runtime.onnx.SessionFactory;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -103,6 +106,35 @@ class Seq2SeqServingFamilyTest {
         // the bundle names the component for the encoder role
         try (ServedModel<?, ?> model = ServingFamilies.load(b, context("encoder"))) {
             assertEquals("g2p", model.component());
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aLoneRequestRunsOnTheSoloSessionsAndGetsTheSameAnswer(@TempDir Path root) {
+        Bundle b = bundle(root, Map.of());
+        ServingContext plain = context("decoder");
+        ServingContext withSolo = new ServingContext("decoder", new SessionFactory(OrtOptions.cpu().withThreads(2, 1)),
+                new SessionFactory(OrtOptions.cpu().withThreads(1, 1)), plain.settings());
+        try (ServedModel<?, ?> loaded = ServingFamilies.load(b, withSolo);
+                ServedModel<?, ?> without = ServingFamilies.load(b, plain)) {
+            Seq2SeqServedModel s = assertInstanceOf(Seq2SeqServedModel.class, loaded);
+            assertNotSame(s.predictor(), s.predictorFor(1), "a lone request runs on the solo sessions");
+            assertSame(s.predictor(), s.predictorFor(2), "a batch runs on the main sessions");
+            Seq2SeqServedModel n = assertInstanceOf(Seq2SeqServedModel.class, without);
+            assertSame(n.predictor(), n.predictorFor(1), "no solo sessions in the context: one predictor for all");
+            s.warmUp();
+            for (String[] word : List.of(new String[] {"c", "a", "t"}, new String[] {"d", "o", "c", "k", "e", "t"})) {
+                Seq2SeqServedModel.Input in = s.admit(request(word));
+                List<ScoredSequence> alone = s.run(List.of(in), RunControl.NONE).get(0);
+                List<ScoredSequence> main = s.predictor().transduce(new long[][] {in.sourceIds()}, List.of(in.options()),
+                        RunControl.NONE).get(0);
+                assertEquals(main.size(), alone.size());
+                for (int i = 0; i < main.size(); i++) {
+                    assertEquals(main.get(i).symbols(), alone.get(i).symbols(), "same hypotheses, one thread or two");
+                    assertEquals(main.get(i).logProb(), alone.get(i).logProb(), 1e-4);
+                }
+            }
         }
     }
 }
