@@ -21,20 +21,16 @@ import io.crossmodal.proto.trainer.v1.PromoteRequest;
 import io.crossmodal.proto.trainer.v1.RollbackRequest;
 import io.crossmodal.proto.trainer.v1.SplitConfig;
 import io.crossmodal.proto.trainer.v1.TrainerGrpc;
-import io.crossmodal.serving.common.testing.GrpcTesting;
 import io.crossmodal.serving.common.testing.HostileTraffic;
 import io.crossmodal.serving.common.testing.TinyRegistryResource;
 import io.grpc.CallOptions;
-import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -42,8 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,24 +46,7 @@ import org.junit.jupiter.api.Test;
  * stored records that must not break a read. Each case was accepted (or answered INTERNAL) before the bounds.
  */
 @QuarkusTest
-class TrainerApiBoundsTest {
-    @TestHTTPResource("/")
-    URL base;
-
-    ManagedChannel channel;
-    TrainerGrpc.TrainerBlockingStub trainer;
-
-    @BeforeEach
-    void connect() {
-        channel = GrpcTesting.channel(base);
-        trainer = TrainerGrpc.newBlockingStub(channel);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        GrpcTesting.close(channel);
-    }
-
+class TrainerApiBoundsTest extends TrainerApiClient {
     private static JobConfig.Builder job() {
         return JobConfig.newBuilder().setModelName("bounds").setExport(false);
     }

@@ -10,26 +10,19 @@ import io.crossmodal.proto.trainer.v1.JobConfig;
 import io.crossmodal.proto.trainer.v1.JobRef;
 import io.crossmodal.proto.trainer.v1.JobState;
 import io.crossmodal.proto.trainer.v1.ListJobsRequest;
-import io.crossmodal.proto.trainer.v1.TrainerGrpc;
-import io.crossmodal.serving.common.testing.GrpcTesting;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,7 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(TrainerJobRecordsTest.EarlierRun.class)
-class TrainerJobRecordsTest {
+class TrainerJobRecordsTest extends TrainerApiClient {
     static final String FINISHED = "11111111-1111-1111-1111-111111111111";
     static final String INTERRUPTED = "22222222-2222-2222-2222-222222222222";
     static final String OLD = "33333333-3333-3333-3333-333333333333";
@@ -71,25 +64,9 @@ class TrainerJobRecordsTest {
         }
     }
 
-    @TestHTTPResource("/")
-    URL base;
-
     @Inject
     JobManager jobs;
 
-    ManagedChannel channel;
-    TrainerGrpc.TrainerBlockingStub trainer;
-
-    @BeforeEach
-    void connect() {
-        channel = GrpcTesting.channel(base);
-        trainer = TrainerGrpc.newBlockingStub(channel);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        GrpcTesting.close(channel);
-    }
 
     @Test
     void earlierJobsAreReportedWithTheirFinalStateOrAsLost() {

@@ -18,13 +18,8 @@ import io.crossmodal.proto.trainer.v1.JobState;
 import io.crossmodal.proto.trainer.v1.ListJobsRequest;
 import io.crossmodal.proto.trainer.v1.ProgressEvent;
 import io.crossmodal.proto.trainer.v1.SplitConfig;
-import io.crossmodal.proto.trainer.v1.TrainerGrpc;
-import io.crossmodal.serving.common.testing.GrpcTesting;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,8 +29,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,24 +37,7 @@ import org.junit.jupiter.api.Test;
  * cancellation in every phase with nothing registered, the export default, and resuming only when asked.
  */
 @QuarkusTest
-class TrainerJobsContractTest {
-    @TestHTTPResource("/")
-    URL base;
-
-    ManagedChannel channel;
-    TrainerGrpc.TrainerBlockingStub trainer;
-
-    @BeforeEach
-    void connect() {
-        channel = GrpcTesting.channel(base);
-        trainer = TrainerGrpc.newBlockingStub(channel);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        GrpcTesting.close(channel);
-    }
-
+class TrainerJobsContractTest extends TrainerApiClient {
     /** A tiny G2P-only job; {@code export} left unset (the default). */
     static JobConfig.Builder tiny(String model) throws Exception {
         return JobConfig.newBuilder()

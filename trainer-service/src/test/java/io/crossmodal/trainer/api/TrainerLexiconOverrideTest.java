@@ -18,18 +18,13 @@ import io.crossmodal.proto.trainer.v1.JobState;
 import io.crossmodal.proto.trainer.v1.LexiconConfig;
 import io.crossmodal.proto.trainer.v1.ListJobsRequest;
 import io.crossmodal.proto.trainer.v1.SplitConfig;
-import io.crossmodal.proto.trainer.v1.TrainerGrpc;
 import io.crossmodal.runtime.bundle.Bundle;
 import io.crossmodal.runtime.bundle.ModelRegistry;
-import io.crossmodal.serving.common.testing.GrpcTesting;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,8 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,24 +41,7 @@ import org.junit.jupiter.api.Test;
  * fail on is INVALID_ARGUMENT at submission and starts no job.
  */
 @QuarkusTest
-class TrainerLexiconOverrideTest {
-    @TestHTTPResource("/")
-    URL base;
-
-    ManagedChannel channel;
-    TrainerGrpc.TrainerBlockingStub trainer;
-
-    @BeforeEach
-    void connect() {
-        channel = GrpcTesting.channel(base);
-        trainer = TrainerGrpc.newBlockingStub(channel);
-    }
-
-    @AfterEach
-    void disconnect() throws InterruptedException {
-        GrpcTesting.close(channel);
-    }
-
+class TrainerLexiconOverrideTest extends TrainerApiClient {
     /** A tiny G2P job on the synthetic lexicon of TrainerGrpcServiceTest (seconds). */
     private static JobConfig.Builder tinyJob(String model) throws IOException {
         return JobConfig.newBuilder()
