@@ -63,7 +63,9 @@ final class ProtoMapping {
                 new JobConfig.Train(nz(h.getBatchSize()), h.getLearningRate() == 0 ? null : (float) h.getLearningRate(),
                         nz(h.getEpochs()), h.getMaxSteps() == 0 ? null : h.getMaxSteps(), nz(h.getPatience()),
                         h.getClipNorm() == 0 ? null : (float) h.getClipNorm(), h.getLrDecay() == 0 ? null : (float) h.getLrDecay(),
-                        nz(h.getThreads()), nz(h.getDevWords()), nz(h.getBeamWidth())),
+                        nz(h.getThreads()), nz(h.getDevWords()), nz(h.getBeamWidth()),
+                        h.getLabelSmoothing() == 0 ? null : (float) h.getLabelSmoothing(),
+                        h.getDropout() == 0 ? null : (float) h.getDropout()),
                 components.isEmpty() ? null : components,
                 p.hasSeed() ? p.getSeed() : null,
                 p.hasExport() ? p.getExport() : null,
@@ -180,7 +182,8 @@ final class ProtoMapping {
                         .setPriorHiddenSize(m.priorHidden()).setMaxOutputLength(m.maxOutputLength())
                         .setBatchSize(t.batchSize()).setLearningRate(t.learningRate()).setEpochs(t.epochs())
                         .setMaxSteps(t.maxSteps()).setPatience(t.patience()).setClipNorm(t.clipNorm()).setLrDecay(t.lrDecay())
-                        .setThreads(t.threads()).setDevWords(t.devWords()).setBeamWidth(t.beamWidth()))
+                        .setThreads(t.threads()).setDevWords(t.devWords()).setBeamWidth(t.beamWidth())
+                        .setLabelSmoothing(t.labelSmoothing()).setDropout(t.dropout()))
                 .setSeed(c.seed())
                 .setExport(c.export());
         if (c.family().equals("seq2seq")) {

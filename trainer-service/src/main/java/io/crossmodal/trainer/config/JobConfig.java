@@ -121,9 +121,29 @@ public record JobConfig(
         }
     }
 
+    /**
+     * Optimisation settings of the supervised phase.
+     *
+     * @param labelSmoothing epsilon of the label-smoothed token loss of the seq2seq components (0 = plain NLL)
+     * @param dropout dropout rate of the seq2seq components while training (0 = none; the served graph is unchanged)
+     */
     public record Train(Integer batchSize, Float learningRate, Integer epochs, Long maxSteps, Integer patience,
-            Float clipNorm, Float lrDecay, Integer threads, Integer devWords, Integer beamWidth) {
+            Float clipNorm, Float lrDecay, Integer threads, Integer devWords, Integer beamWidth, Float labelSmoothing,
+            Float dropout) {
+        public Train(Integer batchSize, Float learningRate, Integer epochs, Long maxSteps, Integer patience,
+                Float clipNorm, Float lrDecay, Integer threads, Integer devWords, Integer beamWidth) {
+            this(batchSize, learningRate, epochs, maxSteps, patience, clipNorm, lrDecay, threads, devWords, beamWidth, null, null);
+        }
+
         public Train {
+            labelSmoothing = labelSmoothing == null ? 0f : labelSmoothing;
+            dropout = dropout == null ? 0f : dropout;
+            if (!(labelSmoothing >= 0 && labelSmoothing < 0.5f)) {
+                throw new IllegalArgumentException("train.labelSmoothing must be in [0, 0.5), got " + labelSmoothing);
+            }
+            if (!(dropout >= 0 && dropout < 0.9f)) {
+                throw new IllegalArgumentException("train.dropout must be in [0, 0.9), got " + dropout);
+            }
             batchSize = batchSize == null ? 64 : batchSize;
             learningRate = learningRate == null ? 0.002f : learningRate;
             epochs = epochs == null ? 20 : epochs;
@@ -349,7 +369,8 @@ public record JobConfig(
     /** A copy of this config with another number of supervised epochs (the warm-up of the semi-supervised job). */
     public JobConfig withEpochs(int epochs) {
         Train t = new Train(train.batchSize(), train.learningRate(), epochs, train.maxSteps(), train.patience(),
-                train.clipNorm(), train.lrDecay(), train.threads(), train.devWords(), train.beamWidth());
+                train.clipNorm(), train.lrDecay(), train.threads(), train.devWords(), train.beamWidth(),
+                train.labelSmoothing(), train.dropout());
         return new JobConfig(name, family, data, split, model, t, components, seed, export, runDir, registryDir, semi, pvae, lexicon, vqvae);
     }
 

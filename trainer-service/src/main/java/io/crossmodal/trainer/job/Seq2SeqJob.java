@@ -105,7 +105,8 @@ public final class Seq2SeqJob {
                     Vocabulary src = g2p ? data.graphemes : data.phonemes;
                     Vocabulary tgt = g2p ? data.phonemes : data.graphemes;
                     Seq2SeqBlock block = new Seq2SeqBlock(new Seq2SeqSpec(src.size(), tgt.size(), mc.embed(),
-                            mc.encHidden(), mc.decHidden(), mc.locationAttention()));
+                            mc.encHidden(), mc.decHidden(), mc.locationAttention()))
+                            .regularise(cfg.train().labelSmoothing(), cfg.train().dropout());
                     model.setBlock(block);
                     block.initializeAll(model.getNDManager());
                     List<Example> train = g2p ? data.g2p(SplitName.PAIRED) : data.p2g(SplitName.PAIRED);

@@ -10,10 +10,12 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.recurrent.LSTM;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import io.crossmodal.family.seq2seq.onnx.LocationAttention;
+import io.crossmodal.trainer.train.Scalars;
 import ai.djl.util.PairList;
 
 /**
@@ -25,7 +27,10 @@ import ai.djl.util.PairList;
  * the state as an opaque vector.
  *
  * <p>{@link #forward} takes the inputs of {@link Seq2SeqBatch#toList()} and returns
- * (summed token NLL, per-sequence NLL [B], token count), so one DJL trainer step is one call.
+ * (training loss, per-sequence NLL [B], token count), so one DJL trainer step is one call. The
+ * training loss is the summed token NLL, or with {@link #regularise label smoothing} while training
+ * {@code (1 - eps) NLL + eps * mean over the vocabulary of -log p}; the per-sequence NLL is always
+ * the plain one (the noisy channel's scores and the dev metric read it).
  */
 public final class Seq2SeqBlock extends AbstractBlock {
     private static final float MASK_SCALE = 1e9f;
@@ -48,6 +53,10 @@ public final class Seq2SeqBlock extends AbstractBlock {
     /** Initial effective shift (one source symbol per output symbol) and sharpness. */
     static final float INIT_SHIFT = 1f;
     static final float INIT_SHARPNESS = 0.3f;
+
+    /** Training-only regularisation; the exported graph and every search are unaffected. */
+    private float labelSmoothing;
+    private float dropout;
 
     public Seq2SeqBlock(Seq2SeqSpec spec) {
         this.spec = spec;
@@ -97,6 +106,26 @@ public final class Seq2SeqBlock extends AbstractBlock {
         return (float) (x > 20 ? x : Math.log1p(Math.exp(x)));
     }
 
+    /**
+     * Turns on training-time regularisation: label smoothing {@code eps} of the loss and inverted
+     * dropout at {@code rate} on the source and target embeddings, the encoder states and the
+     * attention output (the usual places for an attention LSTM). Off (0, 0) by default. Dropout
+     * masks come from the engine's generator (seeded per component by the job), which a checkpoint
+     * does not hold: a resumed run with dropout is not bit-identical to an uninterrupted one.
+     */
+    public Seq2SeqBlock regularise(float eps, float rate) {
+        if (!(eps >= 0 && eps < 0.5f) || !(rate >= 0 && rate < 0.9f)) {
+            throw new IllegalArgumentException("need 0 <= labelSmoothing < 0.5 and 0 <= dropout < 0.9, got " + eps + ", " + rate);
+        }
+        this.labelSmoothing = eps;
+        this.dropout = rate;
+        return this;
+    }
+
+    private NDArray drop(NDArray x, boolean training) {
+        return training && dropout > 0 ? Dropout.dropout(x, dropout, true).head() : x;
+    }
+
     public Seq2SeqSpec spec() {
         return spec;
     }
@@ -132,12 +161,17 @@ public final class Seq2SeqBlock extends AbstractBlock {
         NDArray tgtIn = in.get(3);
         NDArray tgtOut = in.get(4);
         NDArray tgtMask = in.get(5);
-        NDArray emb = Layers.embed(ps, tgtEmbed, tgtIn, training);
+        NDArray emb = drop(Layers.embed(ps, tgtEmbed, tgtIn, training), training);
         NDList decOut = Layers.runLstm(dec, ps, emb, enc.initH(), cell(enc.initC()), training);
         NDArray logProbs = attendAndProject(ps, decOut.get(0), enc, focus(enc.initC()), training).get(0).logSoftmax(2);
         NDArray tokenLogp = logProbs.gather(tgtOut.expandDims(2), 2).squeeze(2).mul(tgtMask);
         NDArray seqNll = tokenLogp.sum(new int[] {1}).neg();
-        return new NDList(seqNll.sum(), seqNll, tgtMask.sum());
+        NDArray loss = seqNll.sum();
+        if (training && labelSmoothing > 0) {
+            NDArray uniform = logProbs.mean(new int[] {2}).mul(tgtMask).sum().neg();
+            loss = Scalars.mul(loss, 1.0 - labelSmoothing).add(Scalars.mul(uniform, labelSmoothing));
+        }
+        return new NDList(loss, seqNll, tgtMask.sum());
     }
 
     /** The LSTM part of a carried cell state [N, stateC]. */
@@ -152,7 +186,7 @@ public final class Seq2SeqBlock extends AbstractBlock {
 
     /** Encodes a padded batch: tokens [B,T] int64, reverse index [B,T] int64, mask [B,T] float. */
     public Encoded encode(ParameterStore ps, NDArray tokens, NDArray reverseIndex, NDArray mask, boolean training) {
-        NDArray emb = Layers.embed(ps, srcEmbed, tokens, training);
+        NDArray emb = drop(Layers.embed(ps, srcEmbed, tokens, training), training);
         NDArray fwd = Layers.runLstm(encFwd, ps, emb, null, null, training).get(0);
         // Per-sequence reversal keeps padding at the end, so the backward direction starts at the
         // last real symbol, as the ONNX LSTM op does with sequence_lens.
@@ -161,7 +195,7 @@ public final class Seq2SeqBlock extends AbstractBlock {
         NDArray hidIdx = reverseIndex.expandDims(2).repeat(2, spec.encHidden());
         NDArray bwd = bwdRev.gather(hidIdx, 1);
         NDArray mask3 = mask.expandDims(2);
-        NDArray memory = fwd.concat(bwd, 2).mul(mask3);
+        NDArray memory = drop(fwd.concat(bwd, 2), training).mul(mask3);
         NDArray mean = memory.sum(new int[] {1}).div(mask.sum(new int[] {1}, true));
         NDArray initH = Layers.apply(bridgeH, ps, mean, training).tanh();
         NDArray initC = Layers.apply(bridgeC, ps, mean, training).tanh();
@@ -196,7 +230,7 @@ public final class Seq2SeqBlock extends AbstractBlock {
             attn = masked.softmax(2);
         }
         NDArray ctx = attn.batchMatMul(enc.memory());
-        NDArray o = Layers.apply(outProj, ps, h.concat(ctx, 2), training).tanh();
+        NDArray o = drop(Layers.apply(outProj, ps, h.concat(ctx, 2), training).tanh(), training);
         NDArray out = Layers.apply(logits, ps, o, training);
         return focus == null ? new NDList(out) : new NDList(out, focus);
     }
