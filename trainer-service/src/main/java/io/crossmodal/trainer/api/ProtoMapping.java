@@ -126,6 +126,8 @@ final class ProtoMapping {
         finite("hyperparameters.learning_rate", h.getLearningRate());
         finite("hyperparameters.clip_norm", h.getClipNorm());
         finite("hyperparameters.lr_decay", h.getLrDecay());
+        finite("hyperparameters.label_smoothing", h.getLabelSmoothing());
+        finite("hyperparameters.dropout", h.getDropout());
         max("data.max_words", p.getData().getMaxWords(), l.words());
         SplitConfig s = p.getSplit();
         max("split.paired", s.getPaired(), l.words());

@@ -14,7 +14,9 @@ import io.crossmodal.trainer.job.Evaluation;
 import io.crossmodal.trainer.job.Seq2SeqData;
 import io.crossmodal.trainer.job.Seq2SeqJob;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,6 +52,11 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--beam", paramLabel = "N", description = "Beam width (default: the job's beamWidth).")
     Integer beam;
 
+    @Option(names = "--ensemble-with", split = ",", paramLabel = "NAME/V",
+            description = "Seq2seq bundles searched together with --model as one ensemble (the mean of their "
+                    + "probabilities at every step); each must have been trained on the same split and vocabularies.")
+    List<String> ensembleWith = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         SplitName splitName = Arrays.stream(SplitName.values()).filter(n -> n.key().equals(split)).findFirst()
@@ -68,11 +75,38 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new IllegalStateException("the data no longer matches the bundle's split fingerprint (" + expected
                     + " vs " + data.split.fingerprint() + "): refusing to report numbers on a different test set");
         }
-        try (Seq2SeqPredictor predictor = Seq2SeqPredictor.create(bundle, component, SessionFactory.cpu())) {
+        List<Seq2SeqPredictor> members = new ArrayList<>();
+        try {
+            members.add(Seq2SeqPredictor.create(bundle, component, SessionFactory.cpu()));
+            for (String ref : ensembleWith) {
+                Bundle other = loadRef(ref);
+                String theirs = other.manifest().dataFingerprint().get("split");
+                if (expected == null || !expected.equals(theirs)) {
+                    throw new IllegalArgumentException("--ensemble-with " + ref + " was trained on another split (" + theirs
+                            + ", not " + expected + ")");
+                }
+                members.add(Seq2SeqPredictor.create(other, component, SessionFactory.cpu()));
+            }
+        } catch (RuntimeException e) {
+            members.forEach(Seq2SeqPredictor::close);
+            throw e;
+        }
+        try (Seq2SeqPredictor predictor = members.size() == 1 ? members.get(0) : Seq2SeqPredictor.ensemble(members)) {
             EvalReport report = Evaluation.evaluate(cfg, data, component, predictor, splitName, beamWidth);
+            if (members.size() > 1) {
+                System.out.println("Ensemble of " + model + "/" + bundle.version() + " with " + String.join(", ", ensembleWith));
+            }
             System.out.println(report.toMarkdown());
         }
         return 0;
+    }
+
+    private Bundle loadRef(String ref) {
+        int slash = ref.lastIndexOf('/');
+        if (slash <= 0 || slash == ref.length() - 1) {
+            throw new IllegalArgumentException("--ensemble-with wants NAME/VERSION (or NAME/alias), got '" + ref + "'");
+        }
+        return new ModelRegistry(registry.path()).load(ref.substring(0, slash), ref.substring(slash + 1));
     }
 
     /**

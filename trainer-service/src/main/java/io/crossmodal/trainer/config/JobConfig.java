@@ -126,13 +126,23 @@ public record JobConfig(
      *
      * @param labelSmoothing epsilon of the label-smoothed token loss of the seq2seq components (0 = plain NLL)
      * @param dropout dropout rate of the seq2seq components while training (0 = none; the served graph is unchanged)
+     * @param distill the G2P model learns from an ensemble of registered teachers instead of (or besides) the
+     *        references ({@link Distill}); absent = plain supervised training
      */
     public record Train(Integer batchSize, Float learningRate, Integer epochs, Long maxSteps, Integer patience,
             Float clipNorm, Float lrDecay, Integer threads, Integer devWords, Integer beamWidth, Float labelSmoothing,
-            Float dropout) {
+            Float dropout, Distill distill) {
         public Train(Integer batchSize, Float learningRate, Integer epochs, Long maxSteps, Integer patience,
                 Float clipNorm, Float lrDecay, Integer threads, Integer devWords, Integer beamWidth) {
-            this(batchSize, learningRate, epochs, maxSteps, patience, clipNorm, lrDecay, threads, devWords, beamWidth, null, null);
+            this(batchSize, learningRate, epochs, maxSteps, patience, clipNorm, lrDecay, threads, devWords, beamWidth, null, null,
+                    null);
+        }
+
+        public Train(Integer batchSize, Float learningRate, Integer epochs, Long maxSteps, Integer patience,
+                Float clipNorm, Float lrDecay, Integer threads, Integer devWords, Integer beamWidth, Float labelSmoothing,
+                Float dropout) {
+            this(batchSize, learningRate, epochs, maxSteps, patience, clipNorm, lrDecay, threads, devWords, beamWidth,
+                    labelSmoothing, dropout, null);
         }
 
         public Train {
@@ -158,6 +168,41 @@ public record JobConfig(
 
         public TrainSettings settings(long seed) {
             return new TrainSettings(batchSize, learningRate, epochs, maxSteps, patience, clipNorm, lrDecay, seed);
+        }
+    }
+
+    /**
+     * Sequence-level distillation of an ensemble into the G2P model (docs/BENCHMARKS.md 1.2): the teachers,
+     * registered bundles of this job's registry trained on the same split, are searched as one model (the
+     * mean of their probabilities per step, beam {@code beamWidth}) and their best pronunciation becomes a
+     * training target.
+     *
+     * @param teachers {@code NAME/VERSION} (or {@code NAME/alias}) of each teacher
+     * @param pairedTargets what the paired words are trained on: {@code teacher} (the ensemble's answer),
+     *        {@code reference} (the lexicon's pronunciations) or {@code both}
+     * @param words a word list (one word per line, e.g. /usr/share/dict/american-english): its words that are
+     *        not in the lexicon at all (so never a dev or test word) and that the model can read are labelled
+     *        by the teachers and added to the training data; absent = none
+     * @param maxWords at most this many of them (0 = all), the first ones in sorted order
+     */
+    public record Distill(List<String> teachers, Integer beamWidth, String pairedTargets, String words, Integer maxWords) {
+        public static final Set<String> PAIRED_TARGETS = Set.of("teacher", "reference", "both");
+
+        public Distill {
+            if (teachers == null || teachers.isEmpty()) {
+                throw new IllegalArgumentException("train.distill.teachers must name at least one registered bundle (NAME/VERSION)");
+            }
+            teachers = List.copyOf(teachers);
+            beamWidth = positive("train.distill.beamWidth", beamWidth, 5);
+            pairedTargets = pairedTargets == null ? "teacher" : pairedTargets;
+            if (!PAIRED_TARGETS.contains(pairedTargets)) {
+                throw new IllegalArgumentException("train.distill.pairedTargets must be one of " + PAIRED_TARGETS + ", got '"
+                        + pairedTargets + "'");
+            }
+            maxWords = maxWords == null ? 0 : maxWords;
+            if (maxWords < 0) {
+                throw new IllegalArgumentException("train.distill.maxWords must be >= 0, got " + maxWords);
+            }
         }
     }
 
@@ -370,7 +415,7 @@ public record JobConfig(
     public JobConfig withEpochs(int epochs) {
         Train t = new Train(train.batchSize(), train.learningRate(), epochs, train.maxSteps(), train.patience(),
                 train.clipNorm(), train.lrDecay(), train.threads(), train.devWords(), train.beamWidth(),
-                train.labelSmoothing(), train.dropout());
+                train.labelSmoothing(), train.dropout(), train.distill());
         return new JobConfig(name, family, data, split, model, t, components, seed, export, runDir, registryDir, semi, pvae, lexicon, vqvae);
     }
 

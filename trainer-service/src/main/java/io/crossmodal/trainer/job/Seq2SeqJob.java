@@ -109,7 +109,9 @@ public final class Seq2SeqJob {
                             .regularise(cfg.train().labelSmoothing(), cfg.train().dropout());
                     model.setBlock(block);
                     block.initializeAll(model.getNDManager());
-                    List<Example> train = g2p ? data.g2p(SplitName.PAIRED) : data.p2g(SplitName.PAIRED);
+                    List<Example> train = g2p && cfg.train().distill() != null
+                            ? Distillation.g2pExamples(cfg, data, lexicon, runDir, cancelled)
+                            : g2p ? data.g2p(SplitName.PAIRED) : data.p2g(SplitName.PAIRED);
                     Map<String, List<List<String>>> devRefs = g2p
                             ? data.g2pReferences(SplitName.DEV, cfg.train().devWords())
                             : data.p2gReferences(SplitName.DEV, cfg.train().devWords());

@@ -38,6 +38,8 @@ class JobConfigTest {
         assertMessage("{\"family\": \"gan\"}", "gan");
         assertMessage("{\"train\": {\"epochs\": \"many\"}}", "epochs");
         assertMessage("{not json", "invalid config");
+        assertMessage("{\"train\": {\"labelSmoothing\": 0.5}}", "labelSmoothing");
+        assertMessage("{\"train\": {\"dropout\": -0.1}}", "dropout");
     }
 
     private static void assertMessage(String json, String expected) {

@@ -13,6 +13,7 @@ import io.crossmodal.runtime.control.RunControl;
 import io.crossmodal.family.seq2seq.search.SearchOptions;
 import io.crossmodal.family.seq2seq.search.SequenceSearch;
 import io.crossmodal.family.seq2seq.search.SpecialTokens;
+import io.crossmodal.family.seq2seq.search.EnsembleStepModel;
 import io.crossmodal.family.seq2seq.search.StepModel;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,6 +36,7 @@ public final class Seq2SeqPredictor implements AutoCloseable {
 
     private final StepModel model;
     private final Map<String, Integer> sourceIds = new HashMap<>();
+    private final List<String> sourceVocabulary;
     private final List<String> targetVocabulary;
     private final int maxInputLength;
 
@@ -49,6 +51,7 @@ public final class Seq2SeqPredictor implements AutoCloseable {
         }
         this.model = model;
         this.targetVocabulary = List.copyOf(targetVocabulary);
+        this.sourceVocabulary = List.copyOf(sourceVocabulary);
         this.maxInputLength = maxInputLength;
         for (int i = 0; i < sourceVocabulary.size(); i++) {
             sourceIds.putIfAbsent(sourceVocabulary.get(i), i);
@@ -81,6 +84,27 @@ public final class Seq2SeqPredictor implements AutoCloseable {
             ort.close();
             throw new BundleCorruptException("component " + component + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The members searched as one model ({@link EnsembleStepModel}: the mean of their probabilities at
+     * every step); takes ownership of them. They must share both vocabularies, symbol for symbol. One
+     * search at a time: for scoring an ensemble and for labelling words to distil it, not for serving.
+     */
+    public static Seq2SeqPredictor ensemble(List<Seq2SeqPredictor> members) {
+        if (members.isEmpty()) {
+            throw new IllegalArgumentException("an ensemble needs at least one member");
+        }
+        Seq2SeqPredictor first = members.get(0);
+        int maxInput = first.maxInputLength;
+        for (Seq2SeqPredictor m : members) {
+            if (!m.sourceVocabulary.equals(first.sourceVocabulary) || !m.targetVocabulary.equals(first.targetVocabulary)) {
+                throw new IllegalArgumentException("ensemble members must share their source and target vocabularies");
+            }
+            maxInput = Math.min(maxInput, m.maxInputLength);
+        }
+        return new Seq2SeqPredictor(new EnsembleStepModel(members.stream().map(m -> m.model).toList()),
+                first.sourceVocabulary, first.targetVocabulary, maxInput);
     }
 
     /** Per input, the hypotheses of the chosen search as symbols, best first. */
