@@ -25,8 +25,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The service's requests, dynamically batched, for any model family: a request's model is resolved
- * and leased, and the request is checked and converted by the model's family on the calling (worker)
- * thread ({@link ServedModel#admit}), then queued in its model's lane of a {@link Batcher}; requests
+ * and leased, and the request is checked and converted by the model's family on the calling thread (a worker, or
+ * the gRPC event loop for a request that can be admitted without blocking: {@link #submitOnEventLoop})
+ * ({@link ServedModel#admit}), then queued in its model's lane of a {@link Batcher}; requests
  * for the same model version with equal {@link ServedModel#batchKey}s run as one batch
  * ({@link ServedModel#run}), and each result is written into its response by the family
  * ({@link ServedModel#respond}) before the lease is released.
@@ -65,9 +66,16 @@ public class InferenceQueue {
     record GroupKey(ModelKey key, Object batchKey) {
     }
 
-    /** One admitted request in a batch: the model that admitted it and its typed input. */
-    record Job(ServedModel<Object, Object> model, Object input) {
+    /** One admitted request in a batch: the model that admitted it, its typed input and its cost. */
+    record Job(ServedModel<Object, Object> model, Object input, long cost) {
     }
+
+    /**
+     * Largest request (serialized bytes) that is admitted on an event loop: the family's checks and conversion
+     * ({@link ServedModel#admit}) take time in proportion to the input, so a large one (audio, an image) is admitted on
+     * a worker thread. Token sequences are far below it.
+     */
+    static final int EVENT_LOOP_MAX_REQUEST_BYTES = 16 * 1024;
 
     /**
      * Whether this thread is submitting a unary call's request ({@link ServingCalls#answerAsync}): only such a request
@@ -79,6 +87,8 @@ public class InferenceQueue {
     private final ServedModels models;
     private final ComputeBudget budget;
     private final boolean inlineWhenIdle;
+    private final boolean eventLoopWhenIdle;
+    private final EventLoopBound eventLoopBound;
     private final Batcher<Job, Object> batcher;
     private final Map<String, io.crossmodal.runtime.bundle.ServingSpec> specs = new ConcurrentHashMap<>();
     private final List<AutoCloseable> gauges = new CopyOnWriteArrayList<>();
@@ -88,9 +98,11 @@ public class InferenceQueue {
         this.budget = new ComputeBudget(config.compute().maxRequestCost(), config.compute().heavyRequestCost());
         ServingLoadConfig.Batching batching = config.batching();
         this.inlineWhenIdle = batching.inlineWhenIdle();
+        this.eventLoopWhenIdle = batching.eventLoopWhenIdle();
+        this.eventLoopBound = new EventLoopBound(batching.eventLoopMaxCost(), batching.eventLoopMaxRun());
         BatchSettings.of(batching, ""); // invalid settings fail the startup, not the first request
         batching.models().keySet().forEach(model -> BatchSettings.of(batching, model));
-        this.batcher = new Batcher<>(models.served().service(), InferenceQueue::run,
+        this.batcher = new Batcher<>(models.served().service(), this::run,
                 model -> BatchSettings.of(batching, model, specs.get(model)), OrtRunControl::new, stats,
                 metrics.isResolvable() ? metricsListener(metrics.get()) : new Batcher.Listener() {
                 }, models.threads().batchWorkers());
@@ -99,6 +111,10 @@ public class InferenceQueue {
                 + "a unary request for an idle model runs %s", models.served().service(), batching.maxBatchSize(),
                 batching.maxQueueDelay(), batching.queueCapacity(), inlineWhenIdle ? "on its gRPC worker thread"
                         : "on a batch thread (inline-when-idle=false)");
+        LOG.infof("%s unary requests: %s", models.served().service(), eventLoopWhenIdle
+                ? "admitted on the gRPC event loop when their model is ready; one for an idle model runs there when it costs "
+                        + eventLoopBound + (inlineWhenIdle ? "" : " (but inline-when-idle=false: never)")
+                : "admitted on a worker thread (event-loop-when-idle=false)");
         LOG.infof("%s compute per request: %s", models.served().service(), budget);
     }
 
@@ -111,10 +127,37 @@ public class InferenceQueue {
      *                                        model's queue is full; DEADLINE_EXCEEDED when the deadline already passed
      * @throws io.crossmodal.runtime.family.InvalidInputException from the family's checks (INVALID_ARGUMENT)
      */
-    @SuppressWarnings("unchecked")
     public Pending submit(ServingCalls.Call call, long deadlineNanos) {
         long start = System.nanoTime();
         ModelCache.Lease<ServedModel<?, ?>> lease = models.cache().acquire(ProtoModels.selector(call.hasModel(), call.model()));
+        return submit(call, deadlineNanos, lease, start, false);
+    }
+
+    /**
+     * As {@link #submit}, for a unary call's handler on a Vert.x event loop, which must not block: returns null, having
+     * done nothing, when the request cannot be admitted without blocking (its model is not a followed default that
+     * is loaded, so it needs a registry read or a load; or the request is large, so its checks take time); the caller
+     * then submits it from a worker thread. Otherwise the request is admitted here, and runs here when it finds its
+     * model idle and is cheap ({@code event-loop-max-cost}, {@code event-loop-max-run}); else it queues (a batch thread
+     * runs it, none of the event loop's time). Null also when {@code event-loop-when-idle} is off.
+     */
+    public Pending submitOnEventLoop(ServingCalls.Call call, long deadlineNanos) {
+        if (!eventLoopWhenIdle || call.request().getSerializedSize() > EVENT_LOOP_MAX_REQUEST_BYTES) {
+            return null;
+        }
+        long start = System.nanoTime();
+        ModelCache.Lease<ServedModel<?, ?>> lease = models.cache().acquireIfReady(ProtoModels.selector(call.hasModel(), call.model()));
+        return lease == null ? null : submit(call, deadlineNanos, lease, start, true);
+    }
+
+    /** Whether unary handlers admit requests on the event loop ({@code event-loop-when-idle}). */
+    public boolean eventLoopWhenIdle() {
+        return eventLoopWhenIdle;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Pending submit(ServingCalls.Call call, long deadlineNanos, ModelCache.Lease<ServedModel<?, ?>> lease, long start,
+            boolean onEventLoop) {
         ModelKey key = lease.key();
         ServedModel<Object, Object> model = (ServedModel<Object, Object>) lease.value();
         Object input;
@@ -125,8 +168,14 @@ public class InferenceQueue {
             // a request the family rejects keeps version "unresolved" in the call metrics, as before families
             CallModel.resolved(key.model(), key.version());
             specs.putIfAbsent(key.model(), model.spec());
-            ticket = batcher.submit(key.model(), budget.isHeavy(cost), new GroupKey(key, model.batchKey(input)),
-                    new Job(model, input), deadlineNanos, inlineWhenIdle && UNARY_CALLER.get());
+            boolean heavy = budget.isHeavy(cost);
+            boolean runHere = inlineWhenIdle
+                    && (onEventLoop ? !heavy && eventLoopBound.allows(key.model(), cost) : UNARY_CALLER.get());
+            ticket = batcher.submit(key.model(), heavy, new GroupKey(key, model.batchKey(input)),
+                    new Job(model, input, cost), deadlineNanos, runHere);
+            if (ticket.ranOnCaller() && io.vertx.core.Context.isOnEventLoopThread()) {
+                batcher.stats().model(key.model()).ranOnEventLoop();
+            }
         } catch (RuntimeException | Error e) {
             lease.close();
             throw e;
@@ -157,6 +206,11 @@ public class InferenceQueue {
         } finally {
             UNARY_CALLER.set(Boolean.FALSE);
         }
+    }
+
+    /** The model's measured nanoseconds per work unit of its lone runs (what {@code event-loop-max-run} is checked with); 0 = none yet. */
+    public double nanosPerUnit(String model) {
+        return eventLoopBound.nanosPerUnit(model);
     }
 
     /** The batcher's counters (also the {@link BatchStats} bean). */
@@ -200,12 +254,17 @@ public class InferenceQueue {
         };
     }
 
-    private static List<Object> run(Object group, List<Job> jobs, RunControl control) {
+    private List<Object> run(Object group, List<Job> jobs, RunControl control) {
         ServedModel<Object, Object> model = jobs.get(0).model();
         List<Object> inputs = new ArrayList<>(jobs.size());
         for (Job j : jobs) {
             inputs.add(j.input());
         }
-        return model.run(inputs, control);
+        long start = System.nanoTime();
+        List<Object> out = model.run(inputs, control);
+        if (jobs.size() == 1 && jobs.get(0).cost() > 0) {
+            eventLoopBound.recordLoneRun(((GroupKey) group).key().model(), jobs.get(0).cost(), System.nanoTime() - start);
+        }
+        return out;
     }
 }

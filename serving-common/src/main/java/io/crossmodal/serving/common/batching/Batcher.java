@@ -230,6 +230,8 @@ public final class Batcher<P, R> implements AutoCloseable {
         Batch<R> batch;
         Status gone;
         ScheduledFuture<?> expiry;
+        /** Set (before {@link Batcher#submit} returns) when the request ran alone on the submitting thread. */
+        volatile boolean ranOnCaller;
 
         Ticket(Lane<?, R> lane, Object groupKey, Object payload, long deadlineNanos) {
             this.lane = lane;
@@ -245,6 +247,11 @@ public final class Batcher<P, R> implements AutoCloseable {
          */
         public CompletableFuture<R> future() {
             return future;
+        }
+
+        /** Whether the request found its lane idle and ran alone on the thread that submitted it (known once submitted). */
+        public boolean ranOnCaller() {
+            return ranOnCaller;
         }
 
         /**

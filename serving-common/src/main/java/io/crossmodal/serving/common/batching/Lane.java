@@ -93,6 +93,8 @@ final class Lane<P, R> {
             if (runHereIfIdle && maxDelayNanos == 0 && queue.isEmpty() && running < workerCount) {
                 here = start(List.of(t));
                 running++;
+                t.ranOnCaller = true;
+                counters.ranOnCaller.increment();
                 scheduleExpiry(t); // as for any running request: at its deadline it is gone, and its run terminated
             } else {
                 queueLocked(t);
