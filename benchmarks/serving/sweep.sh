@@ -18,6 +18,10 @@
 #             (crossmodal.serving.batching.inline-when-idle=false: the behaviour before that setting existed)
 #   nosolo    the service's defaults, but lone requests run on the main sessions too
 #             (crossmodal.onnx.solo-sessions=false: the behaviour before that setting existed)
+#   blocking  the service's defaults, but every unary request admitted on a worker thread, none run on the event loop
+#             (crossmodal.serving.batching.event-loop-when-idle=false: as @Blocking handlers, before that setting
+#             existed, except that the handler hands the call to a worker once, where Quarkus' @Blocking replayed each
+#             call event through the worker pool; the exact old build: "defaults@<quarkus-app of main> defaults")
 # A configuration may name its own service build, <name>@<quarkus-app dir> (e.g. "defaults@/tmp/main-app defaults"
 # compares another build's defaults with this one's in the same ABBA sweep); without it, APP or the default build.
 # Every run.sh knob (MODEL, REGISTRY, DURATION, CONCURRENCY, ...) passes through. Reports:
@@ -35,6 +39,7 @@ props() {
     w1t2) echo "-Dcrossmodal.serving.compute.batch-workers=1 -Dcrossmodal.onnx.intra-op-threads=2 -Dcrossmodal.onnx.allow-spinning=false" ;;
     queued) echo "-Dcrossmodal.serving.batching.inline-when-idle=false" ;;
     nosolo) echo "-Dcrossmodal.onnx.solo-sessions=false" ;;
+    blocking) echo "-Dcrossmodal.serving.batching.event-loop-when-idle=false" ;;
     *) echo "unknown configuration '$1'" >&2; exit 2 ;;
   esac
 }
