@@ -123,7 +123,7 @@ public interface ServingLoadConfig {
          * ...and predicted to run within this: the model's measured time per work unit of its lone runs (a
          * moving average) x the request's cost. A model's first lone run is measured on a batch thread.
          */
-        @WithDefault("1ms")
+        @WithDefault("2ms")
         Duration eventLoopMaxRun();
 
         /**
