@@ -20,6 +20,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
 import org.jboss.logging.Logger;
 
@@ -130,7 +133,7 @@ public class InferenceQueue {
     public Pending submit(ServingCalls.Call call, long deadlineNanos) {
         long start = System.nanoTime();
         ModelCache.Lease<ServedModel<?, ?>> lease = models.cache().acquire(ProtoModels.selector(call.hasModel(), call.model()));
-        return submit(call, deadlineNanos, lease, start, false);
+        return submit(call, deadlineNanos, lease, start, null);
     }
 
     /**
@@ -138,16 +141,19 @@ public class InferenceQueue {
      * done nothing, when the request cannot be admitted without blocking (its model is not a followed default that
      * is loaded, so it needs a registry read or a load; or the request is large, so its checks take time); the caller
      * then submits it from a worker thread. Otherwise the request is admitted here, and runs here when it finds its
-     * model idle and is cheap ({@code event-loop-max-cost}, {@code event-loop-max-run}); else it queues (a batch thread
-     * runs it, none of the event loop's time). Null also when {@code event-loop-when-idle} is off.
+     * model idle and is cheap ({@code event-loop-max-cost}, {@code event-loop-max-run}); one that is not cheap but finds
+     * its model idle goes to {@code worker}, which runs it there if the model is still idle (as from a {@code @Blocking}
+     * handler); any other one queues (a batch thread runs it). Null also when {@code event-loop-when-idle} is off.
+     *
+     * @param worker runs a task on a worker thread (with the call's gRPC context)
      */
-    public Pending submitOnEventLoop(ServingCalls.Call call, long deadlineNanos) {
+    public Pending submitOnEventLoop(ServingCalls.Call call, long deadlineNanos, Executor worker) {
         if (!eventLoopWhenIdle || call.request().getSerializedSize() > EVENT_LOOP_MAX_REQUEST_BYTES) {
             return null;
         }
         long start = System.nanoTime();
         ModelCache.Lease<ServedModel<?, ?>> lease = models.cache().acquireIfReady(ProtoModels.selector(call.hasModel(), call.model()));
-        return lease == null ? null : submit(call, deadlineNanos, lease, start, true);
+        return lease == null ? null : submit(call, deadlineNanos, lease, start, worker);
     }
 
     /** Whether unary handlers admit requests on the event loop ({@code event-loop-when-idle}). */
@@ -155,13 +161,17 @@ public class InferenceQueue {
         return eventLoopWhenIdle;
     }
 
+    /**
+     * @param worker null: this thread may run the request (a worker; inline when a unary caller's model is idle); else
+     *               this is an event loop, which runs only cheap requests, and hands an expensive one for an idle model
+     *               to {@code worker}
+     */
     @SuppressWarnings("unchecked")
     private Pending submit(ServingCalls.Call call, long deadlineNanos, ModelCache.Lease<ServedModel<?, ?>> lease, long start,
-            boolean onEventLoop) {
+            Executor worker) {
         ModelKey key = lease.key();
         ServedModel<Object, Object> model = (ServedModel<Object, Object>) lease.value();
         Object input;
-        Batcher.Ticket<Object> ticket;
         try {
             input = model.admit(call.request());
             long cost = budget.check(key, model, input);
@@ -169,17 +179,71 @@ public class InferenceQueue {
             CallModel.resolved(key.model(), key.version());
             specs.putIfAbsent(key.model(), model.spec());
             boolean heavy = budget.isHeavy(cost);
-            boolean runHere = inlineWhenIdle
-                    && (onEventLoop ? !heavy && eventLoopBound.allows(key.model(), cost) : UNARY_CALLER.get());
-            ticket = batcher.submit(key.model(), heavy, new GroupKey(key, model.batchKey(input)),
-                    new Job(model, input, cost), deadlineNanos, runHere);
+            GroupKey group = new GroupKey(key, model.batchKey(input));
+            Job job = new Job(model, input, cost);
+            if (worker == null) {
+                return pending(call, key, model, input, lease, start,
+                        batcher.submit(key.model(), heavy, group, job, deadlineNanos, inlineWhenIdle && UNARY_CALLER.get()));
+            }
+            boolean cheap = !heavy && eventLoopBound.allows(key.model(), cost);
+            if (inlineWhenIdle && !cheap && !heavy && batcher.idle(key.model())) {
+                return onWorker(call, key, model, input, lease, start, group, job, deadlineNanos, worker);
+            }
+            Batcher.Ticket<Object> ticket = batcher.submit(key.model(), heavy, group, job, deadlineNanos, inlineWhenIdle && cheap);
             if (ticket.ranOnCaller() && io.vertx.core.Context.isOnEventLoopThread()) {
                 batcher.stats().model(key.model()).ranOnEventLoop();
             }
+            return pending(call, key, model, input, lease, start, ticket);
         } catch (RuntimeException | Error e) {
             lease.close();
             throw e;
         }
+    }
+
+    /**
+     * An admitted request handed to a worker thread, which queues it, or runs it there if its model is still idle (the
+     * path of a {@code @Blocking} handler). A cancel before it is queued cancels it once it is.
+     */
+    private Pending onWorker(ServingCalls.Call call, ModelKey key, ServedModel<Object, Object> model, Object input,
+            ModelCache.Lease<ServedModel<?, ?>> lease, long start, GroupKey group, Job job, long deadlineNanos,
+            Executor worker) {
+        CompletableFuture<ServingCalls.Served> result = new CompletableFuture<>();
+        AtomicReference<Pending> queued = new AtomicReference<>();
+        AtomicBoolean cancelled = new AtomicBoolean();
+        worker.execute(() -> {
+            Pending p;
+            try {
+                p = pending(call, key, model, input, lease, start,
+                        batcher.submit(key.model(), false, group, job, deadlineNanos, true));
+            } catch (RuntimeException | Error e) {
+                lease.close();
+                result.completeExceptionally(e);
+                return;
+            }
+            queued.set(p);
+            if (cancelled.get()) {
+                p.cancel();
+            }
+            p.result().whenComplete((served, failure) -> {
+                if (failure != null) {
+                    result.completeExceptionally(failure);
+                } else {
+                    result.complete(served);
+                }
+            });
+        });
+        return new Pending(result, () -> {
+            cancelled.set(true);
+            Pending p = queued.get();
+            if (p != null) {
+                p.cancel();
+            }
+        });
+    }
+
+    /** The request's pending answer: its ticket's result written into a response, the lease released when done. */
+    private Pending pending(ServingCalls.Call call, ModelKey key, ServedModel<Object, Object> model, Object input,
+            ModelCache.Lease<ServedModel<?, ?>> lease, long start, Batcher.Ticket<Object> ticket) {
         CompletableFuture<ServingCalls.Served> result = ticket.future()
                 .thenApply(output -> {
                     // written while the lease is held: the model version cannot close under the family's code

@@ -48,7 +48,7 @@ public class UnaryInference {
         }
         InferenceQueue.Pending pending;
         try {
-            pending = queue.submitOnEventLoop(call, deadline);
+            pending = queue.submitOnEventLoop(call, deadline, this::onWorker);
         } catch (Throwable t) {
             responses.onError(GrpcErrors.toStatus(t, call.requestId(), call.rpc()));
             return;
@@ -78,6 +78,15 @@ public class UnaryInference {
             return null;
         }, false).onFailure(t -> answerFailure(call, responses, Status.UNAVAILABLE
                 .withDescription("the server could not hand the request to a worker thread: " + t).asRuntimeException()));
+    }
+
+    /** Runs a task on a Quarkus worker thread with the call's gRPC context (an admitted request for an idle model). */
+    private void onWorker(Runnable task) {
+        Runnable withContext = Context.current().wrap(task);
+        vertx.executeBlocking(() -> {
+            withContext.run();
+            return null;
+        }, false).onFailure(t -> LOG.errorf(t, "could not run a request on a worker thread"));
     }
 
     private static <R> void answerFailure(ServingCalls.Call call, StreamObserver<R> responses, Throwable t) {

@@ -316,6 +316,7 @@ class BatcherTest {
     @Test
     void aRequestThatFindsItsLaneIdleRunsOnTheCallersThreadBeforeSubmitReturns() throws Exception {
         Batcher<String, String> b = batcher(4, Duration.ZERO, 100);
+        assertTrue(b.idle("m"), "a lane not started yet is idle");
         Batcher.Ticket<String> t = b.submit("m", false, "k", "alone", Batcher.NO_DEADLINE, true);
         assertTrue(t.future().isDone(), "ran before submit returned");
         assertTrue(t.ranOnCaller());
@@ -335,6 +336,7 @@ class BatcherTest {
     @Test
     void withAFillWindowARequestIsQueuedEvenWhenTheLaneIsIdle() throws Exception {
         Batcher<String, String> b = batcher(1, Duration.ofDays(1), 100); // a full batch of 1 runs at once on the worker
+        assertFalse(b.idle("m"), "with a fill window nothing runs on its caller");
         assertEquals("k:r", get(b.submit("m", false, "k", "r", Batcher.NO_DEADLINE, true).future()));
         assertEquals(List.of("test-batch-m"), runThreads);
     }
@@ -351,6 +353,7 @@ class BatcherTest {
         CompletableFuture<Batcher.Ticket<String>> first = CompletableFuture.supplyAsync(
                 () -> b.submit("m", false, "k", "first", Batcher.NO_DEADLINE, true));
         assertTrue(firstRunStarted.await(10, TimeUnit.SECONDS));
+        assertFalse(b.idle("m"), "the only slot is taken");
         List<CompletableFuture<String>> later = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             Batcher.Ticket<String> t = b.submit("m", false, "k", "r" + i, Batcher.NO_DEADLINE, true);
