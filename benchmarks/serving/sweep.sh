@@ -58,9 +58,9 @@ for config in "${order[@]}"; do
   report="$(APP="$build" SERVER_PROPS="$p${SERVER_PROPS:+ $SERVER_PROPS}" \
     NOTE="sweep.sh configuration $config: ${p:-service defaults}" benchmarks/serving/run.sh)"
   file="$(ls -t benchmarks/serving/results-*.md | head -1)"
-  ratio="$(grep -m1 'service throughput at concurrency 64 / in-process batch-32' <<< "$report" | awk -F'|' '{print $3}' | tr -d ' ')"
-  latency="$(grep -m1 'service p50 at concurrency 1 - in-process batch-1' <<< "$report" | awk -F'|' '{print $3}' | tr -d ' ')"
-  floor="$(grep -m1 'gRPC floor: health check p50' <<< "$report" | awk -F'|' '{print $3}' | tr -d ' ')"
+  ratio="$(grep -m1 'service throughput at concurrency 64 / in-process batch-32' <<< "$report" | awk -F'|' '{print $3}' | tr -d ' ' || true)"
+  latency="$(grep -m1 'service p50 at concurrency 1 - in-process batch-1' <<< "$report" | awk -F'|' '{print $3}' | tr -d ' ' || true)"
+  floor="$(grep -m1 'gRPC floor: health check p50' <<< "$report" | awk -F'|' '{print $3}' | tr -d ' ' || true)"
   summary+=("| $config | ${ratio:-?} | ${latency:-?} | ${floor:-?} | \`$file\` |")
 done
 echo
