@@ -156,11 +156,6 @@ public class InferenceQueue {
         return lease == null ? null : submit(call, deadlineNanos, lease, start, worker);
     }
 
-    /** Whether unary handlers admit requests on the event loop ({@code event-loop-when-idle}). */
-    public boolean eventLoopWhenIdle() {
-        return eventLoopWhenIdle;
-    }
-
     /**
      * @param worker null: this thread may run the request (a worker; inline when a unary caller's model is idle); else
      *               this is an event loop, which runs only cheap requests, and hands an expensive one for an idle model
