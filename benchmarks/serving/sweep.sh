@@ -18,6 +18,10 @@
 #             (crossmodal.serving.batching.inline-when-idle=false: the behaviour before that setting existed)
 #   nosolo    the service's defaults, but lone requests run on the main sessions too
 #             (crossmodal.onnx.solo-sessions=false: the behaviour before that setting existed)
+#   blocking  the service's defaults, but every unary request admitted on a worker thread, none run on the event loop
+#             (crossmodal.serving.batching.event-loop-when-idle=false: as @Blocking handlers, before that setting
+#             existed, except that the handler hands the call to a worker once, where Quarkus' @Blocking replayed each
+#             call event through the worker pool; the exact old build: "defaults@<quarkus-app of main> defaults")
 # A configuration may name its own service build, <name>@<quarkus-app dir> (e.g. "defaults@/tmp/main-app defaults"
 # compares another build's defaults with this one's in the same ABBA sweep); without it, APP or the default build.
 # Every run.sh knob (MODEL, REGISTRY, DURATION, CONCURRENCY, ...) passes through. Reports:
@@ -35,6 +39,7 @@ props() {
     w1t2) echo "-Dcrossmodal.serving.compute.batch-workers=1 -Dcrossmodal.onnx.intra-op-threads=2 -Dcrossmodal.onnx.allow-spinning=false" ;;
     queued) echo "-Dcrossmodal.serving.batching.inline-when-idle=false" ;;
     nosolo) echo "-Dcrossmodal.onnx.solo-sessions=false" ;;
+    blocking) echo "-Dcrossmodal.serving.batching.event-loop-when-idle=false" ;;
     *) echo "unknown configuration '$1'" >&2; exit 2 ;;
   esac
 }
@@ -53,9 +58,9 @@ for config in "${order[@]}"; do
   report="$(APP="$build" SERVER_PROPS="$p${SERVER_PROPS:+ $SERVER_PROPS}" \
     NOTE="sweep.sh configuration $config: ${p:-service defaults}" benchmarks/serving/run.sh)"
   file="$(ls -t benchmarks/serving/results-*.md | head -1)"
-  ratio="$(grep -m1 'service throughput at concurrency 64 / in-process batch-32' <<< "$report" | awk -F'|' '{print $3}' | tr -d ' ')"
-  latency="$(grep -m1 'service p50 at concurrency 1 - in-process batch-1' <<< "$report" | awk -F'|' '{print $3}' | tr -d ' ')"
-  floor="$(grep -m1 'gRPC floor: health check p50' <<< "$report" | awk -F'|' '{print $3}' | tr -d ' ')"
+  ratio="$(grep -m1 'service throughput at concurrency 64 / in-process batch-32' <<< "$report" | awk -F'|' '{print $3}' | tr -d ' ' || true)"
+  latency="$(grep -m1 'service p50 at concurrency 1 - in-process batch-1' <<< "$report" | awk -F'|' '{print $3}' | tr -d ' ' || true)"
+  floor="$(grep -m1 'gRPC floor: health check p50' <<< "$report" | awk -F'|' '{print $3}' | tr -d ' ' || true)"
   summary+=("| $config | ${ratio:-?} | ${latency:-?} | ${floor:-?} | \`$file\` |")
 done
 echo

@@ -6,13 +6,13 @@ import io.crossmodal.proto.encoder.v1.EncodeRequest;
 import io.crossmodal.proto.encoder.v1.EncodeResponse;
 import io.crossmodal.proto.encoder.v1.EncoderGrpc;
 import io.crossmodal.proto.encoder.v1.RequestError;
-import io.crossmodal.serving.common.GrpcDeadlines;
 import io.crossmodal.serving.common.InferenceQueue;
 import io.crossmodal.serving.common.OrderedStream;
 import io.crossmodal.serving.common.SafeParsing;
 import io.crossmodal.serving.common.ServedModels;
 import io.crossmodal.serving.common.ServingCalls;
 import io.crossmodal.serving.common.StreamLimits;
+import io.crossmodal.serving.common.UnaryInference;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -20,8 +20,9 @@ import io.smallrye.common.annotation.Blocking;
 /**
  * The gRPC Encoder, a thin adapter: it hands each request to the model family of the model it names
  * ({@link InferenceQueue}: the family checks and converts the request, the batcher runs it, the family
- * writes the result into the response) and adds the request id and the model that answered. Requests
- * are handled on worker threads (never the event loop). {@code EncodeStream} takes any number of
+ * writes the result into the response) and adds the request id and the model that answered. {@code Encode} is
+ * called on the event loop and runs a cheap request for an idle model there, else queues it or hands it to a worker
+ * ({@link UnaryInference}); the other RPCs are handled on worker threads. {@code EncodeStream} takes any number of
  * requests and answers them in order, with flow control ({@link OrderedStream}).
  */
 @GrpcService
@@ -30,19 +31,19 @@ public class EncoderGrpcService implements EncoderGrpc.AsyncService, io.grpc.Bin
     private final ServedModels models;
     private final InferenceQueue queue;
     private final StreamLimits streams;
+    private final UnaryInference unary;
 
-    public EncoderGrpcService(ServedModels models, InferenceQueue queue, StreamLimits streams) {
+    public EncoderGrpcService(ServedModels models, InferenceQueue queue, StreamLimits streams, UnaryInference unary) {
         this.models = models;
         this.queue = queue;
         this.streams = streams;
+        this.unary = unary;
     }
 
+    /** Not {@code @Blocking}: called on the event loop, it runs a cheap request for an idle model there ({@link UnaryInference}). */
     @Override
-    @Blocking
     public void encode(EncodeRequest request, StreamObserver<EncodeResponse> responses) {
-        ServingCalls.answerAsync("Encode", request.getRequestId(), responses,
-                () -> queue.submit(call("Encode", request), GrpcDeadlines.deadlineNanos()),
-                served -> response(request, served));
+        unary.answer(call("Encode", request), responses, served -> response(request, served));
     }
 
     @Override

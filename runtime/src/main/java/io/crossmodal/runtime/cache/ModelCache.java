@@ -181,6 +181,32 @@ public final class ModelCache<T extends AutoCloseable> implements AutoCloseable 
         return lease;
     }
 
+    /**
+     * A lease without reading the registry or waiting for a load, or null where that is not possible: only a
+     * followed default whose pinned version has finished loading qualifies (other selectors resolve against the
+     * registry, a few file reads). For callers that must not block (an event loop); on null they call
+     * {@link #acquire(ModelSelector)} on a thread that may.
+     *
+     * @throws IllegalStateException the cache is closed
+     */
+    public Lease<T> acquireIfReady(ModelSelector selector) {
+        if (!followDefaults || !isDefault(selector) || selector.model().isEmpty()) {
+            return null;
+        }
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("model cache is closed");
+            }
+            CacheEntry<T> entry = defaults.pinnedFor(selector);
+            if (entry == null || !entry.future.isDone() || entry.future.isCompletedExceptionally()) {
+                return null;
+            }
+            entry.refs++;
+            entry.lastUsed = ++clock;
+            return new Lease<>(this, entry, entry.future.join());
+        }
+    }
+
     /** The default selector, or the alias the default follows, named explicitly. */
     private static boolean isDefault(ModelSelector selector) {
         return selector.kind() == ModelSelector.Kind.DEFAULT

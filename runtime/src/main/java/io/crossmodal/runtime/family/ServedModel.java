@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * One loaded model version as one service role serves it (the handle a {@link ServingFamily}
- * creates): a request goes through {@link #admit} (alone, on a worker thread: a bad request is
- * rejected with its own message and never joins a batch), waits in its model's queue, runs with the
+ * creates): a request goes through {@link #admit} (alone, on the caller's thread, a gRPC event loop for a small
+ * request: a bad request is rejected with its own message and never joins a batch), waits in its model's queue, runs with the
  * admitted inputs of the same {@link #batchKey} ({@link #run}), and each result is written into its
  * response ({@link #respond}). Thread-safe: many requests are admitted concurrently while one batch
  * runs.
@@ -26,7 +26,8 @@ public interface ServedModel<I, O> extends AutoCloseable {
 
     /**
      * Checks one request (the service's proto message, e.g. {@code EncodeRequest}) against this model
-     * and converts it: options against the limits, the input kind, every symbol / sample / pixel.
+     * and converts it: options against the limits, the input kind, every symbol / sample / pixel. Must not block
+     * (no file or network reads): a small request (at most 16 KiB) is admitted on a gRPC event loop.
      *
      * @throws InvalidInputException with a message that says what is wrong (mapped to INVALID_ARGUMENT)
      */

@@ -80,6 +80,32 @@ class ModelCacheFollowTest {
         }
     }
 
+    /** For callers that must not block: a lease only on a followed default that is loaded, null otherwise. */
+    @Test
+    void acquireIfReadyLeasesOnlyAFollowedLoadedDefault() {
+        write("m");
+        write("m");
+        ModelRegistry registry = new ModelRegistry(root);
+        registry.setAlias("m", "production", 1);
+        try (ModelCache<Fake> cache = cache(registry, 4)) {
+            assertEquals(null, cache.acquireIfReady(ModelSelector.defaultOf("m")), "not followed yet: needs a registry read");
+            assertEquals(1, version(cache, ModelSelector.defaultOf("m")));
+            try (ModelCache.Lease<Fake> lease = cache.acquireIfReady(ModelSelector.defaultOf("m"))) {
+                assertEquals(new ModelKey("m", 1), lease.key());
+                assertTrue(lease.value().warmed);
+                // the lease holds the version like any other: a switch leaves it open until it is released
+                registry.setAlias("m", "production", 2);
+                assertEquals(ModelCache.Outcome.SWITCHED, cache.refresh("m").outcome());
+                assertFalse(lease.value().closed);
+            }
+            try (ModelCache.Lease<Fake> lease = cache.acquireIfReady(ModelSelector.alias("m", "production"))) {
+                assertEquals(2, lease.key().version(), "the alias the default follows, named");
+            }
+            assertEquals(null, cache.acquireIfReady(ModelSelector.version("m", "2")), "a version selector reads the registry");
+            assertEquals(null, cache.acquireIfReady(ModelSelector.defaultOf("other")));
+        }
+    }
+
     @Test
     void aWarmUpFailureFailsTheLoadAndClosesTheValue() {
         write("m");

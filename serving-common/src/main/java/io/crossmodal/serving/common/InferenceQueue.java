@@ -20,13 +20,17 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
 import org.jboss.logging.Logger;
 
 /**
  * The service's requests, dynamically batched, for any model family: a request's model is resolved
- * and leased, and the request is checked and converted by the model's family on the calling (worker)
- * thread ({@link ServedModel#admit}), then queued in its model's lane of a {@link Batcher}; requests
+ * and leased, and the request is checked and converted by the model's family on the calling thread (a worker, or
+ * the gRPC event loop for a request that can be admitted without blocking: {@link #submitOnEventLoop})
+ * ({@link ServedModel#admit}), then queued in its model's lane of a {@link Batcher}; requests
  * for the same model version with equal {@link ServedModel#batchKey}s run as one batch
  * ({@link ServedModel#run}), and each result is written into its response by the family
  * ({@link ServedModel#respond}) before the lease is released.
@@ -65,9 +69,16 @@ public class InferenceQueue {
     record GroupKey(ModelKey key, Object batchKey) {
     }
 
-    /** One admitted request in a batch: the model that admitted it and its typed input. */
-    record Job(ServedModel<Object, Object> model, Object input) {
+    /** One admitted request in a batch: the model that admitted it, its typed input and its cost. */
+    record Job(ServedModel<Object, Object> model, Object input, long cost) {
     }
+
+    /**
+     * Largest request (serialized bytes) that is admitted on an event loop: the family's checks and conversion
+     * ({@link ServedModel#admit}) take time in proportion to the input, so a large one (audio, an image) is admitted on
+     * a worker thread. Token sequences are far below it.
+     */
+    static final int EVENT_LOOP_MAX_REQUEST_BYTES = 16 * 1024;
 
     /**
      * Whether this thread is submitting a unary call's request ({@link ServingCalls#answerAsync}): only such a request
@@ -79,6 +90,8 @@ public class InferenceQueue {
     private final ServedModels models;
     private final ComputeBudget budget;
     private final boolean inlineWhenIdle;
+    private final boolean eventLoopWhenIdle;
+    private final EventLoopBound eventLoopBound;
     private final Batcher<Job, Object> batcher;
     private final Map<String, io.crossmodal.runtime.bundle.ServingSpec> specs = new ConcurrentHashMap<>();
     private final List<AutoCloseable> gauges = new CopyOnWriteArrayList<>();
@@ -88,9 +101,11 @@ public class InferenceQueue {
         this.budget = new ComputeBudget(config.compute().maxRequestCost(), config.compute().heavyRequestCost());
         ServingLoadConfig.Batching batching = config.batching();
         this.inlineWhenIdle = batching.inlineWhenIdle();
+        this.eventLoopWhenIdle = batching.eventLoopWhenIdle();
+        this.eventLoopBound = new EventLoopBound(batching.eventLoopMaxCost(), batching.eventLoopMaxRun());
         BatchSettings.of(batching, ""); // invalid settings fail the startup, not the first request
         batching.models().keySet().forEach(model -> BatchSettings.of(batching, model));
-        this.batcher = new Batcher<>(models.served().service(), InferenceQueue::run,
+        this.batcher = new Batcher<>(models.served().service(), this::run,
                 model -> BatchSettings.of(batching, model, specs.get(model)), OrtRunControl::new, stats,
                 metrics.isResolvable() ? metricsListener(metrics.get()) : new Batcher.Listener() {
                 }, models.threads().batchWorkers());
@@ -99,6 +114,10 @@ public class InferenceQueue {
                 + "a unary request for an idle model runs %s", models.served().service(), batching.maxBatchSize(),
                 batching.maxQueueDelay(), batching.queueCapacity(), inlineWhenIdle ? "on its gRPC worker thread"
                         : "on a batch thread (inline-when-idle=false)");
+        LOG.infof("%s unary requests: %s", models.served().service(), eventLoopWhenIdle
+                ? "admitted on the gRPC event loop when their model is ready; one for an idle model runs there when it costs "
+                        + eventLoopBound + (inlineWhenIdle ? "" : " (but inline-when-idle=false: never)")
+                : "admitted on a worker thread (event-loop-when-idle=false)");
         LOG.infof("%s compute per request: %s", models.served().service(), budget);
     }
 
@@ -111,26 +130,115 @@ public class InferenceQueue {
      *                                        model's queue is full; DEADLINE_EXCEEDED when the deadline already passed
      * @throws io.crossmodal.runtime.family.InvalidInputException from the family's checks (INVALID_ARGUMENT)
      */
-    @SuppressWarnings("unchecked")
     public Pending submit(ServingCalls.Call call, long deadlineNanos) {
         long start = System.nanoTime();
         ModelCache.Lease<ServedModel<?, ?>> lease = models.cache().acquire(ProtoModels.selector(call.hasModel(), call.model()));
+        return submit(call, deadlineNanos, lease, start, null);
+    }
+
+    /**
+     * As {@link #submit}, for a unary call's handler on a Vert.x event loop, which must not block: returns null, having
+     * done nothing, when the request cannot be admitted without blocking (its model is not a followed default that
+     * is loaded, so it needs a registry read or a load; or the request is large, so its checks take time); the caller
+     * then submits it from a worker thread. Otherwise the request is admitted here, and runs here when it finds its
+     * model idle and is cheap ({@code event-loop-max-cost}, {@code event-loop-max-run}); one that is not cheap but finds
+     * its model idle goes to {@code worker}, which runs it there if the model is still idle (as from a {@code @Blocking}
+     * handler); any other one queues (a batch thread runs it). Null also when {@code event-loop-when-idle} is off.
+     *
+     * @param worker runs a task on a worker thread (with the call's gRPC context)
+     */
+    public Pending submitOnEventLoop(ServingCalls.Call call, long deadlineNanos, Executor worker) {
+        if (!eventLoopWhenIdle || call.request().getSerializedSize() > EVENT_LOOP_MAX_REQUEST_BYTES) {
+            return null;
+        }
+        long start = System.nanoTime();
+        ModelCache.Lease<ServedModel<?, ?>> lease = models.cache().acquireIfReady(ProtoModels.selector(call.hasModel(), call.model()));
+        return lease == null ? null : submit(call, deadlineNanos, lease, start, worker);
+    }
+
+    /**
+     * @param worker null: this thread may run the request (a worker; inline when a unary caller's model is idle); else
+     *               this is an event loop, which runs only cheap requests, and hands an expensive one for an idle model
+     *               to {@code worker}
+     */
+    @SuppressWarnings("unchecked")
+    private Pending submit(ServingCalls.Call call, long deadlineNanos, ModelCache.Lease<ServedModel<?, ?>> lease, long start,
+            Executor worker) {
         ModelKey key = lease.key();
         ServedModel<Object, Object> model = (ServedModel<Object, Object>) lease.value();
         Object input;
-        Batcher.Ticket<Object> ticket;
         try {
             input = model.admit(call.request());
             long cost = budget.check(key, model, input);
             // a request the family rejects keeps version "unresolved" in the call metrics, as before families
             CallModel.resolved(key.model(), key.version());
             specs.putIfAbsent(key.model(), model.spec());
-            ticket = batcher.submit(key.model(), budget.isHeavy(cost), new GroupKey(key, model.batchKey(input)),
-                    new Job(model, input), deadlineNanos, inlineWhenIdle && UNARY_CALLER.get());
+            boolean heavy = budget.isHeavy(cost);
+            GroupKey group = new GroupKey(key, model.batchKey(input));
+            Job job = new Job(model, input, cost);
+            if (worker == null) {
+                return pending(call, key, model, input, lease, start,
+                        batcher.submit(key.model(), heavy, group, job, deadlineNanos, inlineWhenIdle && UNARY_CALLER.get()));
+            }
+            boolean cheap = !heavy && eventLoopBound.allows(key.model(), cost);
+            if (inlineWhenIdle && !cheap && !heavy && batcher.idle(key.model())) {
+                return onWorker(call, key, model, input, lease, start, group, job, deadlineNanos, worker);
+            }
+            Batcher.Ticket<Object> ticket = batcher.submit(key.model(), heavy, group, job, deadlineNanos, inlineWhenIdle && cheap);
+            if (ticket.ranOnCaller() && io.vertx.core.Context.isOnEventLoopThread()) {
+                batcher.stats().model(key.model()).ranOnEventLoop();
+            }
+            return pending(call, key, model, input, lease, start, ticket);
         } catch (RuntimeException | Error e) {
             lease.close();
             throw e;
         }
+    }
+
+    /**
+     * An admitted request handed to a worker thread, which queues it, or runs it there if its model is still idle (the
+     * path of a {@code @Blocking} handler). A cancel before it is queued cancels it once it is.
+     */
+    private Pending onWorker(ServingCalls.Call call, ModelKey key, ServedModel<Object, Object> model, Object input,
+            ModelCache.Lease<ServedModel<?, ?>> lease, long start, GroupKey group, Job job, long deadlineNanos,
+            Executor worker) {
+        CompletableFuture<ServingCalls.Served> result = new CompletableFuture<>();
+        AtomicReference<Pending> queued = new AtomicReference<>();
+        AtomicBoolean cancelled = new AtomicBoolean();
+        worker.execute(() -> {
+            Pending p;
+            try {
+                p = pending(call, key, model, input, lease, start,
+                        batcher.submit(key.model(), false, group, job, deadlineNanos, true));
+            } catch (RuntimeException | Error e) {
+                lease.close();
+                result.completeExceptionally(e);
+                return;
+            }
+            queued.set(p);
+            if (cancelled.get()) {
+                p.cancel();
+            }
+            p.result().whenComplete((served, failure) -> {
+                if (failure != null) {
+                    result.completeExceptionally(failure);
+                } else {
+                    result.complete(served);
+                }
+            });
+        });
+        return new Pending(result, () -> {
+            cancelled.set(true);
+            Pending p = queued.get();
+            if (p != null) {
+                p.cancel();
+            }
+        });
+    }
+
+    /** The request's pending answer: its ticket's result written into a response, the lease released when done. */
+    private Pending pending(ServingCalls.Call call, ModelKey key, ServedModel<Object, Object> model, Object input,
+            ModelCache.Lease<ServedModel<?, ?>> lease, long start, Batcher.Ticket<Object> ticket) {
         CompletableFuture<ServingCalls.Served> result = ticket.future()
                 .thenApply(output -> {
                     // written while the lease is held: the model version cannot close under the family's code
@@ -157,6 +265,11 @@ public class InferenceQueue {
         } finally {
             UNARY_CALLER.set(Boolean.FALSE);
         }
+    }
+
+    /** The model's measured nanoseconds per work unit of its lone runs (what {@code event-loop-max-run} is checked with); 0 = none yet. */
+    public double nanosPerUnit(String model) {
+        return eventLoopBound.nanosPerUnit(model);
     }
 
     /** The batcher's counters (also the {@link BatchStats} bean). */
@@ -200,12 +313,17 @@ public class InferenceQueue {
         };
     }
 
-    private static List<Object> run(Object group, List<Job> jobs, RunControl control) {
+    private List<Object> run(Object group, List<Job> jobs, RunControl control) {
         ServedModel<Object, Object> model = jobs.get(0).model();
         List<Object> inputs = new ArrayList<>(jobs.size());
         for (Job j : jobs) {
             inputs.add(j.input());
         }
-        return model.run(inputs, control);
+        long start = System.nanoTime();
+        List<Object> out = model.run(inputs, control);
+        if (jobs.size() == 1 && jobs.get(0).cost() > 0) {
+            eventLoopBound.recordLoneRun(((GroupKey) group).key().model(), jobs.get(0).cost(), System.nanoTime() - start);
+        }
+        return out;
     }
 }

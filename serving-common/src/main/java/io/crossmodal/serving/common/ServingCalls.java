@@ -77,8 +77,9 @@ public final class ServingCalls {
      * once), the caller's cancellation is forwarded to the queued request, and the response (or the status
      * its failure maps to) is sent when the batch it joined has run. Never throws. A request that finds its model
      * idle may run on this thread inside {@code submit} ({@code crossmodal.serving.batching.inline-when-idle}) and is
-     * then answered from it, so this must be a worker thread ({@code @Blocking} handlers), never an event loop. Must
-     * run inside the service method (it registers the cancel handler before the method returns).
+     * then answered from it, so this must be a worker thread, never an event loop (a handler on an event loop uses
+     * {@link UnaryInference}). Must run inside the service method (it registers the cancel handler before the method
+     * returns).
      */
     public static <R> void answerAsync(String rpc, String requestId, StreamObserver<R> responses,
             Callable<InferenceQueue.Pending> submit, Function<Served, R> toResponse) {
@@ -89,9 +90,24 @@ public final class ServingCalls {
             responses.onError(GrpcErrors.toStatus(t, requestId, rpc));
             return;
         }
+        answerWhenDone(rpc, requestId, responses, pending, toResponse);
+    }
+
+    /**
+     * Answers a unary call whose request is submitted: forwards the caller's cancellation to it (so this must run inside
+     * the service method) and sends its response, or its failure's status, when it is done.
+     */
+    static <R> void answerWhenDone(String rpc, String requestId, StreamObserver<R> responses, InferenceQueue.Pending pending,
+            Function<Served, R> toResponse) {
         if (responses instanceof ServerCallStreamObserver<R> call) {
             call.setOnCancelHandler(pending::cancel);
         }
+        whenDone(rpc, requestId, responses, pending, toResponse);
+    }
+
+    /** Sends the submitted request's response, or its failure's status, when it is done (at once if it is). */
+    static <R> void whenDone(String rpc, String requestId, StreamObserver<R> responses, InferenceQueue.Pending pending,
+            Function<Served, R> toResponse) {
         pending.result().whenComplete((result, failure) -> {
             try {
                 if (failure != null) {

@@ -103,6 +103,30 @@ public interface ServingLoadConfig {
         boolean inlineWhenIdle();
 
         /**
+         * With {@code inline-when-idle}: a cheap unary request (below) that finds its model idle runs at once on the
+         * gRPC event loop that received it, with no hop to a worker thread at all; every other unary request is
+         * admitted on the event loop and queued when its model is loaded and it needs no registry read (a followed
+         * default), else handed to a worker thread as before. false = unary handlers work as {@code @Blocking} ones
+         * did: every unary request is admitted on a worker thread.
+         */
+        @WithDefault("true")
+        boolean eventLoopWhenIdle();
+
+        /**
+         * Cheap enough for the event loop: at most this many of the family's work units (seq2seq: hypotheses x
+         * max_length; families that do not price their requests never qualify). 0 = none run there.
+         */
+        @WithDefault("256")
+        long eventLoopMaxCost();
+
+        /**
+         * ...and predicted to run within this: the model's measured time per work unit of its lone runs (a
+         * moving average) x the request's cost. A model's first lone run is measured on a batch thread.
+         */
+        @WithDefault("2ms")
+        Duration eventLoopMaxRun();
+
+        /**
          * Per-model overrides, {@code crossmodal.serving.batching.models."<model>".max-batch-size} etc.;
          * unset keys take the values above.
          */

@@ -79,6 +79,18 @@ class GrpcDeadlinesTest {
                 return true;
             }
 
+            public boolean eventLoopWhenIdle() {
+                return true;
+            }
+
+            public long eventLoopMaxCost() {
+                return 256;
+            }
+
+            public Duration eventLoopMaxRun() {
+                return Duration.ofMillis(1);
+            }
+
             public Map<String, ServingLoadConfig.ModelBatching> models() {
                 return Map.of("small", small);
             }

@@ -49,9 +49,13 @@ public class BatchStats {
      * @param terminatedRuns running batches aborted because all their requests were gone
      * @param failedBatches  batch runs that failed (their requests were retried alone or failed)
      * @param queued         requests waiting now
+     * @param ranOnCaller    requests that found the lane idle and ran alone on the thread that submitted them
+     *                       ({@code inline-when-idle}), of all {@code batchedRequests}
+     * @param ranOnEventLoop of those, the ones that ran on a Vert.x event loop ({@code event-loop-when-idle})
      */
     public record Snapshot(long batches, long batchedRequests, int largestBatch, Map<Integer, Long> batchSizes,
-            long rejected, long expired, long cancelled, long terminatedRuns, long failedBatches, int queued) {
+            long rejected, long expired, long cancelled, long terminatedRuns, long failedBatches, int queued,
+            long ranOnCaller, long ranOnEventLoop) {
 
         public double meanBatchSize() {
             return batches == 0 ? 0 : (double) batchedRequests / batches;
@@ -70,6 +74,13 @@ public class BatchStats {
         final LongAdder terminatedRuns = new LongAdder();
         final LongAdder failedBatches = new LongAdder();
         final AtomicInteger queued = new AtomicInteger();
+        final LongAdder ranOnCaller = new LongAdder();
+        final LongAdder ranOnEventLoop = new LongAdder();
+
+        /** A request ran on the event loop that submitted it (counted by the caller, which knows its thread). */
+        public void ranOnEventLoop() {
+            ranOnEventLoop.increment();
+        }
 
         void batch(int size) {
             batches.increment();
@@ -82,7 +93,8 @@ public class BatchStats {
             Map<Integer, Long> sizes = new TreeMap<>();
             batchSizes.forEach((s, n) -> sizes.put(s, n.sum()));
             return new Snapshot(batches.sum(), batchedRequests.sum(), largestBatch.get(), sizes, rejected.sum(),
-                    expired.sum(), cancelled.sum(), terminatedRuns.sum(), failedBatches.sum(), queued.get());
+                    expired.sum(), cancelled.sum(), terminatedRuns.sum(), failedBatches.sum(), queued.get(),
+                    ranOnCaller.sum(), ranOnEventLoop.sum());
         }
     }
 }

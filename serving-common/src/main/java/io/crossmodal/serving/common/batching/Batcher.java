@@ -183,6 +183,15 @@ public final class Batcher<P, R> implements AutoCloseable {
         return lane.enqueue(groupKey, payload, deadlineNanos, runHereIfIdle && !heavy);
     }
 
+    /**
+     * Whether a request for the model's normal lane would find it idle now (nothing queued, fewer batches running than
+     * workers, no fill window; a lane not started yet is idle): a hint, the lane may change at once.
+     */
+    public boolean idle(String model) {
+        Lane<P, R> lane = lanes.get(new LaneKey(model, false));
+        return lane == null ? settings.apply(model).maxQueueDelay().isZero() : lane.idle();
+    }
+
     /** The settings a model's lane runs with (starts nothing). */
     public BatchSettings settings(String model) {
         Lane<P, R> lane = lanes.get(new LaneKey(model, false));
@@ -230,6 +239,8 @@ public final class Batcher<P, R> implements AutoCloseable {
         Batch<R> batch;
         Status gone;
         ScheduledFuture<?> expiry;
+        /** Set (before {@link Batcher#submit} returns) when the request ran alone on the submitting thread. */
+        volatile boolean ranOnCaller;
 
         Ticket(Lane<?, R> lane, Object groupKey, Object payload, long deadlineNanos) {
             this.lane = lane;
@@ -245,6 +256,11 @@ public final class Batcher<P, R> implements AutoCloseable {
          */
         public CompletableFuture<R> future() {
             return future;
+        }
+
+        /** Whether the request found its lane idle and ran alone on the thread that submitted it (known once submitted). */
+        public boolean ranOnCaller() {
+            return ranOnCaller;
         }
 
         /**

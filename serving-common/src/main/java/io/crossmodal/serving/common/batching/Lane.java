@@ -72,6 +72,16 @@ final class Lane<P, R> {
         reportedDepth = queue.size();
     }
 
+    /** Whether a request would run at once on its caller's thread ({@link #enqueue} with {@code runHereIfIdle}). */
+    boolean idle() {
+        lock.lock();
+        try {
+            return !stopping && maxDelayNanos == 0 && queue.isEmpty() && running < workerCount;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Queues a request; with {@code runHereIfIdle}, a request that finds the lane idle (nothing queued, fewer batches
      * running than workers, no fill window) instead runs at once, alone, on the calling thread, and is complete when
@@ -93,6 +103,8 @@ final class Lane<P, R> {
             if (runHereIfIdle && maxDelayNanos == 0 && queue.isEmpty() && running < workerCount) {
                 here = start(List.of(t));
                 running++;
+                t.ranOnCaller = true;
+                counters.ranOnCaller.increment();
                 scheduleExpiry(t); // as for any running request: at its deadline it is gone, and its run terminated
             } else {
                 queueLocked(t);

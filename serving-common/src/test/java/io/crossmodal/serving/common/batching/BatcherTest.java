@@ -316,19 +316,27 @@ class BatcherTest {
     @Test
     void aRequestThatFindsItsLaneIdleRunsOnTheCallersThreadBeforeSubmitReturns() throws Exception {
         Batcher<String, String> b = batcher(4, Duration.ZERO, 100);
+        assertTrue(b.idle("m"), "a lane not started yet is idle");
         Batcher.Ticket<String> t = b.submit("m", false, "k", "alone", Batcher.NO_DEADLINE, true);
         assertTrue(t.future().isDone(), "ran before submit returned");
+        assertTrue(t.ranOnCaller());
         assertEquals("k:alone", get(t.future()));
         // without the flag, and for a heavy request, the lane's own threads run it
-        assertEquals("k:queued", get(b.submit("m", false, "k", "queued", Batcher.NO_DEADLINE, false).future()));
-        assertEquals("k:heavy", get(b.submit("m", true, "k", "heavy", Batcher.NO_DEADLINE, true).future()));
+        Batcher.Ticket<String> queued = b.submit("m", false, "k", "queued", Batcher.NO_DEADLINE, false);
+        assertEquals("k:queued", get(queued.future()));
+        Batcher.Ticket<String> heavy = b.submit("m", true, "k", "heavy", Batcher.NO_DEADLINE, true);
+        assertEquals("k:heavy", get(heavy.future()));
+        assertFalse(queued.ranOnCaller());
+        assertFalse(heavy.ranOnCaller());
         assertEquals(List.of(Thread.currentThread().getName(), "test-batch-m", "test-batch-m-heavy"), runThreads);
         assertEquals(3, stats.snapshot("m").batches());
+        assertEquals(1, stats.snapshot("m").ranOnCaller(), "counted: " + stats.snapshot("m"));
     }
 
     @Test
     void withAFillWindowARequestIsQueuedEvenWhenTheLaneIsIdle() throws Exception {
         Batcher<String, String> b = batcher(1, Duration.ofDays(1), 100); // a full batch of 1 runs at once on the worker
+        assertFalse(b.idle("m"), "with a fill window nothing runs on its caller");
         assertEquals("k:r", get(b.submit("m", false, "k", "r", Batcher.NO_DEADLINE, true).future()));
         assertEquals(List.of("test-batch-m"), runThreads);
     }
@@ -345,9 +353,12 @@ class BatcherTest {
         CompletableFuture<Batcher.Ticket<String>> first = CompletableFuture.supplyAsync(
                 () -> b.submit("m", false, "k", "first", Batcher.NO_DEADLINE, true));
         assertTrue(firstRunStarted.await(10, TimeUnit.SECONDS));
+        assertFalse(b.idle("m"), "the only slot is taken");
         List<CompletableFuture<String>> later = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            later.add(b.submit("m", false, "k", "r" + i, Batcher.NO_DEADLINE, true).future());
+            Batcher.Ticket<String> t = b.submit("m", false, "k", "r" + i, Batcher.NO_DEADLINE, true);
+            assertFalse(t.ranOnCaller(), "the lane is busy: r" + i + " queues");
+            later.add(t.future());
         }
         for (CompletableFuture<String> f : later) {
             assertFalse(f.isDone(), "queued behind the running batch, not run on the caller's thread");
@@ -360,6 +371,8 @@ class BatcherTest {
         assertEquals(List.of(List.of("first"), List.of("r0", "r1", "r2")), runs);
         assertFalse(runThreads.get(0).startsWith("test-batch-"), "the first ran on its caller's thread: " + runThreads);
         assertEquals("test-batch-m", runThreads.get(1));
+        assertTrue(get(first).ranOnCaller());
+        assertEquals(1, stats.snapshot("m").ranOnCaller(), "only the first ran on its caller: " + stats.snapshot("m"));
     }
 
     /** close() lets a batch running on a caller's thread end, as it does a worker's (the model stays open under it). */

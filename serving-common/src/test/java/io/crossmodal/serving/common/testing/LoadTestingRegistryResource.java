@@ -26,6 +26,7 @@ public class LoadTestingRegistryResource extends TinyRegistryResource {
     public static final int SLOW_DELAY_MS = 4000;
     public static final int SLOW_CAPACITY = 3;
     public static final int STREAM_IN_FLIGHT = 4;
+    public static final int EVENT_LOOP_MAX_RUN_MS = 200;
 
     @Override
     public Map<String, String> start() {
@@ -43,6 +44,10 @@ public class LoadTestingRegistryResource extends TinyRegistryResource {
         config.put("crossmodal.serving.batching.models." + SLOW + ".queue-capacity", Integer.toString(SLOW_CAPACITY));
         config.put("crossmodal.serving.batching.models." + BULK + ".max-queue-delay", "20ms");
         config.put("crossmodal.serving.stream.max-in-flight", Integer.toString(STREAM_IN_FLIGHT));
+        // where requests run is decided by the cost bound here (event-loop-max-cost, the default 256): a test machine
+        // busy with other builds can make the tiny model's 4-step run take more than the default 1 ms, which would
+        // keep every request off the event loop (the time bound itself: EventLoopBoundTest)
+        config.put("crossmodal.serving.batching.event-loop-max-run", EVENT_LOOP_MAX_RUN_MS + "ms");
         return config;
     }
 }
