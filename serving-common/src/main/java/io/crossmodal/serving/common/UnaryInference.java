@@ -80,13 +80,26 @@ public class UnaryInference {
                 .withDescription("the server could not hand the request to a worker thread: " + t).asRuntimeException()));
     }
 
-    /** Runs a task on a Quarkus worker thread with the call's gRPC context (an admitted request for an idle model). */
+    /**
+     * Runs a task on a Quarkus worker thread with the call's gRPC context (an admitted request for an idle model).
+     * If the pool refuses it (only while the server shuts down), the task runs here instead, so the request is still
+     * answered (with its result, or with the failure of a model already closed) rather than left without an answer.
+     */
     private void onWorker(Runnable task) {
         Runnable withContext = Context.current().wrap(task);
+        java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
         vertx.executeBlocking(() -> {
+            started.set(true);
             withContext.run();
             return null;
-        }, false).onFailure(t -> LOG.errorf(t, "could not run a request on a worker thread"));
+        }, false).onFailure(t -> {
+            if (started.get()) {
+                LOG.errorf(t, "a request failed on a worker thread");
+                return;
+            }
+            LOG.warnf("could not hand a request to a worker thread (%s): running it on this thread", t.toString());
+            withContext.run();
+        });
     }
 
     private static <R> void answerFailure(ServingCalls.Call call, StreamObserver<R> responses, Throwable t) {
