@@ -11,6 +11,7 @@ import io.crossmodal.runtime.io.Json;
 import io.crossmodal.runtime.onnx.SessionFactory;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.job.Evaluation;
+import io.crossmodal.trainer.job.RegisteredPredictors;
 import io.crossmodal.trainer.job.Seq2SeqData;
 import io.crossmodal.trainer.job.Seq2SeqJob;
 import java.nio.file.Path;
@@ -75,38 +76,18 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new IllegalStateException("the data no longer matches the bundle's split fingerprint (" + expected
                     + " vs " + data.split.fingerprint() + "): refusing to report numbers on a different test set");
         }
-        List<Seq2SeqPredictor> members = new ArrayList<>();
-        try {
-            members.add(Seq2SeqPredictor.create(bundle, component, SessionFactory.cpu()));
-            for (String ref : ensembleWith) {
-                Bundle other = loadRef(ref);
-                String theirs = other.manifest().dataFingerprint().get("split");
-                if (expected == null || !expected.equals(theirs)) {
-                    throw new IllegalArgumentException("--ensemble-with " + ref + " was trained on another split (" + theirs
-                            + ", not " + expected + ")");
-                }
-                members.add(Seq2SeqPredictor.create(other, component, SessionFactory.cpu()));
-            }
-        } catch (RuntimeException e) {
-            members.forEach(Seq2SeqPredictor::close);
-            throw e;
-        }
-        try (Seq2SeqPredictor predictor = members.size() == 1 ? members.get(0) : Seq2SeqPredictor.ensemble(members)) {
+        List<String> refs = new ArrayList<>(List.of(bundle.model() + "/" + bundle.version()));
+        refs.addAll(ensembleWith);
+        try (Seq2SeqPredictor predictor = ensembleWith.isEmpty() ? Seq2SeqPredictor.create(bundle, component, SessionFactory.cpu())
+                : RegisteredPredictors.open(new ModelRegistry(registry.path()), refs, component, data.split.fingerprint(),
+                        "--ensemble-with")) {
             EvalReport report = Evaluation.evaluate(cfg, data, component, predictor, splitName, beamWidth);
-            if (members.size() > 1) {
+            if (!ensembleWith.isEmpty()) {
                 System.out.println("Ensemble of " + model + "/" + bundle.version() + " with " + String.join(", ", ensembleWith));
             }
             System.out.println(report.toMarkdown());
         }
         return 0;
-    }
-
-    private Bundle loadRef(String ref) {
-        int slash = ref.lastIndexOf('/');
-        if (slash <= 0 || slash == ref.length() - 1) {
-            throw new IllegalArgumentException("--ensemble-with wants NAME/VERSION (or NAME/alias), got '" + ref + "'");
-        }
-        return new ModelRegistry(registry.path()).load(ref.substring(0, slash), ref.substring(slash + 1));
     }
 
     /**

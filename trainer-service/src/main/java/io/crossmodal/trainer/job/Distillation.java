@@ -7,9 +7,7 @@ import io.crossmodal.family.seq2seq.search.SearchOptions;
 import io.crossmodal.family.seq2seq.serving.ScoredSequence;
 import io.crossmodal.family.seq2seq.serving.Seq2SeqPredictor;
 import io.crossmodal.family.seq2seq.vocab.Vocabulary;
-import io.crossmodal.runtime.bundle.Bundle;
 import io.crossmodal.runtime.bundle.ModelRegistry;
-import io.crossmodal.runtime.onnx.SessionFactory;
 import io.crossmodal.trainer.config.JobConfig;
 import io.crossmodal.trainer.train.Example;
 import java.io.IOException;
@@ -47,23 +45,8 @@ final class Distillation {
     static List<Example> g2pExamples(JobConfig cfg, Seq2SeqData data, Lexicon lexicon, Path runDir, BooleanSupplier cancelled)
             throws IOException {
         JobConfig.Distill d = cfg.train().distill();
-        List<Seq2SeqPredictor> members = new ArrayList<>();
-        ModelRegistry registry = new ModelRegistry(Path.of(cfg.registryDir()));
-        try {
-            for (String ref : d.teachers()) {
-                Bundle b = load(registry, ref);
-                String theirs = b.manifest().dataFingerprint().get("split");
-                if (!data.split.fingerprint().equals(theirs)) {
-                    throw new IllegalArgumentException("train.distill.teachers: " + ref + " was trained on another split ("
-                            + theirs + ", this job's is " + data.split.fingerprint() + "): its answers could hold dev or test words");
-                }
-                members.add(Seq2SeqPredictor.create(b, "g2p", SessionFactory.cpu()));
-            }
-        } catch (RuntimeException e) {
-            members.forEach(Seq2SeqPredictor::close);
-            throw e;
-        }
-        try (Seq2SeqPredictor teacher = members.size() == 1 ? members.get(0) : Seq2SeqPredictor.ensemble(members)) {
+        try (Seq2SeqPredictor teacher = RegisteredPredictors.open(new ModelRegistry(Path.of(cfg.registryDir())), d.teachers(),
+                "g2p", data.split.fingerprint(), "train.distill.teachers")) {
             if (!teacher.targetVocabulary().subList(Vocabulary.RESERVED.size(), teacher.targetVocabulary().size())
                     .stream().allMatch(data.phonemes::contains)) {
                 throw new IllegalArgumentException("train.distill.teachers answer with phonemes this job does not have");
@@ -83,7 +66,7 @@ final class Distillation {
             toLabel.addAll(listed);
             listed.forEach(w -> origin.add("word-list"));
             LOG.infof("distillation: %d teachers (%s), beam %d: labelling %d paired words and %d word-list words",
-                    members.size(), String.join(", ", d.teachers()), d.beamWidth(),
+                    d.teachers().size(), String.join(", ", d.teachers()), d.beamWidth(),
                     d.pairedTargets().equals("reference") ? 0 : paired.size(), listed.size());
             SearchOptions opts = SearchOptions.beam(d.beamWidth(), 1).withMaxLength(cfg.model().maxOutputLength());
             Files.createDirectories(runDir);
@@ -145,13 +128,5 @@ final class Distillation {
         }
         List<String> out = new ArrayList<>(keep);
         return d.maxWords() > 0 && out.size() > d.maxWords() ? out.subList(0, d.maxWords()) : out;
-    }
-
-    private static Bundle load(ModelRegistry registry, String ref) {
-        int slash = ref.lastIndexOf('/');
-        if (slash <= 0 || slash == ref.length() - 1) {
-            throw new IllegalArgumentException("train.distill.teachers wants NAME/VERSION, got '" + ref + "'");
-        }
-        return registry.load(ref.substring(0, slash), ref.substring(slash + 1));
     }
 }
