@@ -128,21 +128,30 @@ public record JobConfig(
      * @param dropout dropout rate of the seq2seq components while training (0 = none; the served graph is unchanged)
      * @param distill the G2P model learns from an ensemble of registered teachers instead of (or besides) the
      *        references ({@link Distill}); absent = plain supervised training
+     * @param ensemble nothing is trained: registered bundles are composed into one served model ({@link Ensemble});
+     *        absent = training as the rest of the config says
      */
     public record Train(Integer batchSize, Float learningRate, Integer epochs, Long maxSteps, Integer patience,
             Float clipNorm, Float lrDecay, Integer threads, Integer devWords, Integer beamWidth, Float labelSmoothing,
-            Float dropout, Distill distill) {
+            Float dropout, Distill distill, @JsonInclude(JsonInclude.Include.NON_NULL) Ensemble ensemble) {
         public Train(Integer batchSize, Float learningRate, Integer epochs, Long maxSteps, Integer patience,
                 Float clipNorm, Float lrDecay, Integer threads, Integer devWords, Integer beamWidth) {
             this(batchSize, learningRate, epochs, maxSteps, patience, clipNorm, lrDecay, threads, devWords, beamWidth, null, null,
-                    null);
+                    null, null);
         }
 
         public Train(Integer batchSize, Float learningRate, Integer epochs, Long maxSteps, Integer patience,
                 Float clipNorm, Float lrDecay, Integer threads, Integer devWords, Integer beamWidth, Float labelSmoothing,
                 Float dropout) {
             this(batchSize, learningRate, epochs, maxSteps, patience, clipNorm, lrDecay, threads, devWords, beamWidth,
-                    labelSmoothing, dropout, null);
+                    labelSmoothing, dropout, null, null);
+        }
+
+        public Train(Integer batchSize, Float learningRate, Integer epochs, Long maxSteps, Integer patience,
+                Float clipNorm, Float lrDecay, Integer threads, Integer devWords, Integer beamWidth, Float labelSmoothing,
+                Float dropout, Distill distill) {
+            this(batchSize, learningRate, epochs, maxSteps, patience, clipNorm, lrDecay, threads, devWords, beamWidth,
+                    labelSmoothing, dropout, distill, null);
         }
 
         public Train {
@@ -164,6 +173,10 @@ public record JobConfig(
             threads = positive("train.threads", threads, 2);
             devWords = positive("train.devWords", devWords, 1000);
             beamWidth = positive("train.beamWidth", beamWidth, 5);
+            if (ensemble != null && distill != null) {
+                throw new IllegalArgumentException("train.ensemble composes registered models and trains nothing: it cannot"
+                        + " also distil (train.distill)");
+            }
         }
 
         public TrainSettings settings(long seed) {
@@ -202,6 +215,33 @@ public record JobConfig(
             maxWords = maxWords == null ? 0 : maxWords;
             if (maxWords < 0) {
                 throw new IllegalArgumentException("train.distill.maxWords must be >= 0, got " + maxWords);
+            }
+        }
+    }
+
+    /**
+     * An ensemble served as ONE model (docs/BENCHMARKS.md 1.2): the job trains nothing; it composes the members'
+     * encoder and decoder-step graphs into one graph pair ({@code EnsembleGraphs}: the members side by side, the mean of
+     * their probabilities per step), checks it with ONNX Runtime against the members searched together, evaluates it
+     * and registers it as a seq2seq bundle like any other. Members are registered bundles of this job's registry,
+     * trained on this job's split and vocabularies.
+     *
+     * @param members {@code NAME/VERSION} (or {@code NAME/alias}) of each member, at least two
+     * @param checkWords dev words whose beam answers and scores the composed model must reproduce (0 = none)
+     */
+    public record Ensemble(List<String> members, Integer checkWords) {
+        public Ensemble {
+            if (members == null || members.size() < 2) {
+                throw new IllegalArgumentException("train.ensemble.members must name at least two registered bundles"
+                        + " (NAME/VERSION)");
+            }
+            members = List.copyOf(members);
+            if (new java.util.HashSet<>(members).size() != members.size()) {
+                throw new IllegalArgumentException("train.ensemble.members names a bundle twice: " + members);
+            }
+            checkWords = checkWords == null ? 200 : checkWords;
+            if (checkWords < 0) {
+                throw new IllegalArgumentException("train.ensemble.checkWords must be >= 0, got " + checkWords);
             }
         }
     }
@@ -392,6 +432,19 @@ public record JobConfig(
         if (vqvae != null && !family.equals("vqvae")) {
             throw new IllegalArgumentException("the 'vqvae' section is for family \"vqvae\"; this job's family is '" + family + "'");
         }
+        if (train.ensemble() != null) {
+            if (!family.equals("seq2seq")) {
+                throw new IllegalArgumentException("train.ensemble is for family \"seq2seq\"; this job's family is '" + family + "'");
+            }
+            if (semi != null && semi.enabled()) {
+                throw new IllegalArgumentException("train.ensemble composes registered models and trains nothing: it cannot"
+                        + " also run semi-supervised training (semi.enabled)");
+            }
+            if (components.contains("prior")) {
+                throw new IllegalArgumentException("train.ensemble composes the transducing components g2p and p2g; leave"
+                        + " 'prior' out of components, got " + components);
+            }
+        }
         if (semi != null && semi.enabled()) {
             if (!components.containsAll(List.of("g2p", "p2g", "prior"))) {
                 throw new IllegalArgumentException("semi.enabled needs all three components g2p, p2g and prior, got " + components);
@@ -415,7 +468,7 @@ public record JobConfig(
     public JobConfig withEpochs(int epochs) {
         Train t = new Train(train.batchSize(), train.learningRate(), epochs, train.maxSteps(), train.patience(),
                 train.clipNorm(), train.lrDecay(), train.threads(), train.devWords(), train.beamWidth(),
-                train.labelSmoothing(), train.dropout(), train.distill());
+                train.labelSmoothing(), train.dropout(), train.distill(), train.ensemble());
         return new JobConfig(name, family, data, split, model, t, components, seed, export, runDir, registryDir, semi, pvae, lexicon, vqvae);
     }
 

@@ -25,19 +25,25 @@ public final class RegisteredPredictors {
         List<Seq2SeqPredictor> members = new ArrayList<>();
         try {
             for (String ref : refs) {
-                Bundle b = load(registry, ref, option);
-                String theirs = b.manifest().dataFingerprint().get("split");
-                if (!splitFingerprint.equals(theirs)) {
-                    throw new IllegalArgumentException(option + ": " + ref + " was trained on another split (" + theirs
-                            + ", not " + splitFingerprint + "): it may have seen dev or test words");
-                }
-                members.add(Seq2SeqPredictor.create(b, component, SessionFactory.cpu()));
+                members.add(Seq2SeqPredictor.create(bundle(registry, ref, splitFingerprint, option), component,
+                        SessionFactory.cpu()));
             }
             return members.size() == 1 ? members.get(0) : Seq2SeqPredictor.ensemble(members);
         } catch (RuntimeException e) {
             members.forEach(Seq2SeqPredictor::close);
             throw e;
         }
+    }
+
+    /** The registered bundle {@code ref} ({@code NAME/VERSION} or {@code NAME/alias}), refused unless trained on the split. */
+    public static Bundle bundle(ModelRegistry registry, String ref, String splitFingerprint, String option) {
+        Bundle b = load(registry, ref, option);
+        String theirs = b.manifest().dataFingerprint().get("split");
+        if (!splitFingerprint.equals(theirs)) {
+            throw new IllegalArgumentException(option + ": " + ref + " was trained on another split (" + theirs
+                    + ", not " + splitFingerprint + "): it may have seen dev or test words");
+        }
+        return b;
     }
 
     private static Bundle load(ModelRegistry registry, String ref, String option) {

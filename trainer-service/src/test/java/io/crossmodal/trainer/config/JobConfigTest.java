@@ -40,6 +40,11 @@ class JobConfigTest {
         assertMessage("{not json", "invalid config");
         assertMessage("{\"train\": {\"labelSmoothing\": 0.5}}", "labelSmoothing");
         assertMessage("{\"train\": {\"dropout\": -0.1}}", "dropout");
+        assertMessage("{\"components\": [\"g2p\"], \"train\": {\"ensemble\": {\"members\": [\"a/1\"]}}}", "at least two");
+        assertMessage("{\"components\": [\"g2p\"], \"train\": {\"ensemble\": {\"members\": [\"a/1\", \"a/1\"]}}}", "twice");
+        assertMessage("{\"train\": {\"ensemble\": {\"members\": [\"a/1\", \"b/1\"]}}}", "prior");
+        assertMessage("{\"components\": [\"g2p\"], \"train\": {\"ensemble\": {\"members\": [\"a/1\", \"b/1\"]},"
+                + " \"distill\": {\"teachers\": [\"a/1\"]}}}", "distil");
     }
 
     private static void assertMessage(String json, String expected) {

@@ -68,6 +68,10 @@ public final class Seq2SeqTrainingFamily implements TrainingFamily {
         // a bad override file fails the job now, not after the training it would have wasted
         checkLexiconOverride(cfg, "lexicon.override");
         Lexicon lexicon = Seq2SeqJob.loadLexicon(cfg);
+        if (cfg.train().ensemble() != null) {
+            return ComposedEnsemble.compose(cfg, new Seq2SeqData(lexicon, Splitter.split(lexicon, cfg.splitConfig())),
+                    progress, start);
+        }
         Seq2SeqJob.TrainedModels models = cfg.semiEnabled()
                 ? new NoisyChannelJob(progress, cancelled).train(cfg, lexicon, runDir)
                 : new Seq2SeqJob(progress, cancelled).train(cfg, lexicon, runDir);
@@ -136,6 +140,53 @@ public final class Seq2SeqTrainingFamily implements TrainingFamily {
         };
     }
 
+    /** Extra test figures of one component, computed with its test predictor (reranking); may write run files. */
+    interface ExtraScores {
+        Map<String, Double> of(String component, Seq2SeqPredictor predictor) throws IOException;
+    }
+
+    /**
+     * Beam-search evaluation of the exported graphs of each transducing component in {@code trained} on the test split,
+     * through the served code path (ONNX Runtime); writes report-, scores- files into {@code runDir}.
+     */
+    static Map<String, ComponentScores> evaluateExported(JobConfig cfg, Seq2SeqData data, Set<String> trained,
+            BundleContent content, Path runDir, ProgressListener progress, long startNanos, ExtraScores extraScores) {
+        Map<String, ComponentScores> out = new LinkedHashMap<>();
+        SessionFactory factory = SessionFactory.cpu();
+        for (String component : DIRECTIONS) {
+            if (!trained.contains(component)) {
+                continue;
+            }
+            progress.onProgress(new ProgressEvent(component, "test", 0, 0, 0, 0, Map.of(), Map.of(),
+                    (System.nanoTime() - startNanos) / 1e9, Double.NaN, "beam-search evaluation on the test split"));
+            OrtSeq2Seq ort = OrtSeq2Seq.create(factory, content.files().get(ComponentSpecs.encoderFile(component)),
+                    content.files().get(ComponentSpecs.decoderStepFile(component)));
+            boolean g2p = component.equals("g2p");
+            try (Seq2SeqPredictor predictor = new Seq2SeqPredictor(ort,
+                    (g2p ? data.graphemes : data.phonemes).symbols(),
+                    (g2p ? data.phonemes : data.graphemes).symbols(),
+                    Seq2SeqPredictor.DEFAULT_MAX_INPUT_LENGTH)) {
+                Evaluation.Scored scored = Evaluation.evaluateScored(cfg, data, component, predictor, SplitName.TEST,
+                        cfg.train().beamWidth());
+                EvalReport report = scored.report();
+                Map<String, Double> extra;
+                try {
+                    report.writeJson(runDir.resolve("report-" + component + ".json"));
+                    report.writeMarkdown(runDir.resolve("report-" + component + ".md"));
+                    // per-word scores, for paired comparisons of runs on the same test words (the study's bootstrap)
+                    RunFiles.writeJson(runDir.resolve("scores-" + component + ".json"), scored.scores());
+                    extra = extraScores.of(component, predictor);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                LOG.infof("%s test: PER %.4f WER %.4f over %d words", component, report.metrics().per(),
+                        report.metrics().wer(), report.metrics().words());
+                out.put(component, Seq2SeqScores.of(scored.scores(), extra));
+            }
+        }
+        return out;
+    }
+
     /** Trained seq2seq components; export and evaluation as the job runner did before families were plug-ins. */
     private static final class TrainedSeq2Seq implements Trained {
         private final Seq2SeqJob.TrainedModels models;
@@ -161,31 +212,10 @@ public final class Seq2SeqTrainingFamily implements TrainingFamily {
 
         @Override
         public Map<String, ComponentScores> evaluate(BundleContent content, Path runDir, ProgressListener progress) {
-            Map<String, ComponentScores> out = new LinkedHashMap<>();
-            SessionFactory factory = SessionFactory.cpu();
             JobConfig cfg = models.config;
-            for (String component : DIRECTIONS) {
-                if (!models.models.containsKey(component)) {
-                    continue;
-                }
-                progress.onProgress(new ProgressEvent(component, "test", 0, 0, 0, 0, Map.of(), Map.of(),
-                        (System.nanoTime() - startNanos) / 1e9, Double.NaN, "beam-search evaluation on the test split"));
-                OrtSeq2Seq ort = OrtSeq2Seq.create(factory, content.files().get(ComponentSpecs.encoderFile(component)),
-                        content.files().get(ComponentSpecs.decoderStepFile(component)));
-                boolean g2p = component.equals("g2p");
-                try (Seq2SeqPredictor predictor = new Seq2SeqPredictor(ort,
-                        (g2p ? models.data.graphemes : models.data.phonemes).symbols(),
-                        (g2p ? models.data.phonemes : models.data.graphemes).symbols(),
-                        Seq2SeqPredictor.DEFAULT_MAX_INPUT_LENGTH)) {
-                    Evaluation.Scored scored = Evaluation.evaluateScored(cfg, models.data, component, predictor, SplitName.TEST,
-                            cfg.train().beamWidth());
-                    EvalReport report = scored.report();
-                    Map<String, Double> extra = new LinkedHashMap<>();
-                    try {
-                        report.writeJson(runDir.resolve("report-" + component + ".json"));
-                        report.writeMarkdown(runDir.resolve("report-" + component + ".md"));
-                        // per-word scores, for paired comparisons of runs on the same test words (the study's bootstrap)
-                        RunFiles.writeJson(runDir.resolve("scores-" + component + ".json"), scored.scores());
+            return evaluateExported(cfg, models.data, models.models.keySet(), content, runDir, progress, startNanos,
+                    (component, predictor) -> {
+                        Map<String, Double> extra = new LinkedHashMap<>();
                         if (cfg.semiEnabled() && cfg.semi().rerankEnabled()) {
                             NoisyChannelRerank.Outcome rr = NoisyChannelRerank.run(cfg, models, component, predictor);
                             RunFiles.writeJson(runDir.resolve("rerank-" + component + ".json"), rr);
@@ -195,15 +225,8 @@ public final class Seq2SeqTrainingFamily implements TrainingFamily {
                             LOG.infof("%s reranked (lambda %.2f chosen on dev): PER %.4f WER %.4f (n-best top: %.4f / %.4f)",
                                     component, rr.lambda(), rr.test().per(), rr.test().wer(), rr.plain().per(), rr.plain().wer());
                         }
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                    LOG.infof("%s test: PER %.4f WER %.4f over %d words", component, report.metrics().per(),
-                            report.metrics().wer(), report.metrics().words());
-                    out.put(component, Seq2SeqScores.of(scored.scores(), extra));
-                }
-            }
-            return out;
+                        return extra;
+                    });
         }
 
         @Override
