@@ -18,6 +18,12 @@ import io.crossmodal.proto.decoder.v1.DecodeResponse;
 import io.crossmodal.proto.decoder.v1.DecoderGrpc;
 import io.crossmodal.proto.decoder.v1.Greedy;
 import io.crossmodal.proto.decoder.v1.Sampling;
+import io.crossmodal.family.seq2seq.onnx.OrtSeq2Seq;
+import io.crossmodal.family.seq2seq.onnx.Seq2SeqGraphs;
+import io.crossmodal.family.seq2seq.onnx.Seq2SeqWeights;
+import io.crossmodal.family.seq2seq.search.SearchOptions;
+import io.crossmodal.family.seq2seq.serving.Seq2SeqPredictor;
+import io.crossmodal.runtime.onnx.SessionFactory;
 import io.crossmodal.serving.common.testing.GrpcTesting;
 import io.crossmodal.serving.common.testing.TinyRegistryResource;
 import io.grpc.ManagedChannel;
@@ -89,6 +95,30 @@ class DecoderGrpcServiceTest {
         assertSortedPhonemes(r.getSequences().getSequencesList());
         // no strategy: beam with the default width
         assertEquals(2, decoder.decode(request("tiny", "s", "e", "e").setNBest(2).build()).getSequences().getSequencesCount());
+    }
+
+    /**
+     * A composed ensemble bundle is served like any model: its beam answers over gRPC are the members' ensemble's,
+     * searched in-process over the members' own graphs.
+     */
+    @Test
+    void anEnsembleBundleAnswersAsItsMembersSearchedTogether() {
+        DecodeResponse r = decoder.decode(request("ensemble", "c", "a", "t", "s").setNBest(3).setMaxLength(12)
+                .setBeam(Beam.newBuilder().setWidth(4)).build());
+        assertEquals("ensemble", r.getModelName());
+        List<Seq2SeqPredictor> members = new java.util.ArrayList<>();
+        for (Seq2SeqWeights w : TinyRegistryResource.ensembleMembers()) {
+            members.add(new Seq2SeqPredictor(OrtSeq2Seq.create(SessionFactory.cpu(), Seq2SeqGraphs.encoder(w),
+                    Seq2SeqGraphs.decoderStep(w)), TinyRegistryResource.GRAPHEMES, TinyRegistryResource.PHONEMES, 64));
+        }
+        try (Seq2SeqPredictor together = Seq2SeqPredictor.ensemble(members)) {
+            var want = together.transduce(List.of(List.of("c", "a", "t", "s")), SearchOptions.beam(4, 3).withMaxLength(12)).get(0);
+            assertEquals(want.size(), r.getSequences().getSequencesCount());
+            for (int i = 0; i < want.size(); i++) {
+                assertEquals(want.get(i).symbols(), r.getSequences().getSequences(i).getTokensList(), "rank " + i);
+                assertEquals(want.get(i).logProb(), r.getSequences().getSequences(i).getLogProb(), 1e-4);
+            }
+        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.crossmodal.runtime.bundle.ComponentSpecs;
 import io.crossmodal.runtime.bundle.FileContent;
 import io.crossmodal.runtime.bundle.Manifest;
 import io.crossmodal.runtime.bundle.ModelRegistry;
+import io.crossmodal.family.seq2seq.onnx.EnsembleGraphs;
 import io.crossmodal.family.seq2seq.onnx.Seq2SeqGraphs;
 import io.crossmodal.family.seq2seq.onnx.Seq2SeqWeights;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -31,6 +32,7 @@ import java.util.stream.Stream;
  *   <li>{@code badgraph}, {@code misshaped}, {@code swapped}: bundles whose checksums are all valid but whose
  *   decoder-step graphs are not ONNX, have another hidden size than the encoder's, or are the encoder graph
  *   ({@link GraphFault}): only loading the graphs shows it</li>
+ *   <li>{@code ensemble}: a g2p component composed of the {@link #ensembleMembers()} ({@code EnsembleGraphs})</li>
  * </ul>
  * Shared by the encoder and decoder service tests through this module's test-jar.
  */
@@ -69,6 +71,7 @@ public class TinyRegistryResource implements QuarkusTestResourceLifecycleManager
         for (GraphFault fault : GraphFault.values()) {
             writeBundle(root, fault.model, List.of("g2p", "p2g"), 15, fault);
         }
+        writeEnsembleBundle(root, "ensemble");
         return Map.of("crossmodal.registry.dir", root.toString(), "crossmodal.models", "tiny");
     }
 
@@ -123,6 +126,34 @@ public class TinyRegistryResource implements QuarkusTestResourceLifecycleManager
             };
             files.put(ComponentSpecs.decoderStepFile(component), FileContent.of(written));
         }
+        return new BundleWriter(root).write(model, draft.build(), files);
+    }
+
+    /** The random-weight g2p members of the {@code ensemble} bundle: different sizes, one with location attention. */
+    public static List<Seq2SeqWeights> ensembleMembers() {
+        return List.of(
+                Seq2SeqWeights.random(GRAPHEMES.size(), PHONEMES.size(), 8, 6, 10, 21),
+                Seq2SeqWeights.random(GRAPHEMES.size(), PHONEMES.size(), 6, 5, 7, 22)
+                        .withLocation(new io.crossmodal.family.seq2seq.onnx.LocationAttention(1f, 0.5f)));
+    }
+
+    /** A bundle whose g2p component is the {@link #ensembleMembers()} composed into one graph pair. */
+    public static Bundle writeEnsembleBundle(Path root, String model) {
+        List<Seq2SeqWeights> members = ensembleMembers();
+        byte[] enc = EnsembleGraphs.encoder(members.stream().map(Seq2SeqGraphs::encoder).toList());
+        byte[] dec = EnsembleGraphs.decoderStep(members.stream().map(Seq2SeqGraphs::decoderStep).toList());
+        Map<String, Integer> sizes = new LinkedHashMap<>();
+        sizes.put("src_vocab", GRAPHEMES.size());
+        sizes.put("tgt_vocab", PHONEMES.size());
+        sizes.put("ensemble_members", members.size());
+        Manifest.Builder draft = Manifest.builder("seq2seq")
+                .vocabulary("graphemes", GRAPHEMES)
+                .vocabulary("phonemes", PHONEMES)
+                .createdAt(Instant.parse("2025-01-02T03:04:05Z"))
+                .component("g2p", ComponentSpecs.seq2seq("g2p", enc, dec, sizes, "graphemes", "phonemes"));
+        Map<String, FileContent> files = new LinkedHashMap<>();
+        files.put(ComponentSpecs.encoderFile("g2p"), FileContent.of(enc));
+        files.put(ComponentSpecs.decoderStepFile("g2p"), FileContent.of(dec));
         return new BundleWriter(root).write(model, draft.build(), files);
     }
 
