@@ -54,6 +54,7 @@ class EnsembleJobTest {
         assertEquals("ab", bundle.model());
         assertEquals(2, bundle.component("g2p").sizes().get("ensemble_members"));
         assertEquals(30, ((Number) out.metrics().get("g2p.ensemble.check.words")).intValue());
+        assertEquals("a/1,b/1", bundle.manifest().metrics().get("ensemble.members"), "the versions composed, aliases resolved");
         assertTrue(Files.isRegularFile(out.runDir().resolve("report-g2p.json")));
         assertEquals(List.of("a/1", "b/latest"), JobConfig.parseRecorded(
                 io.crossmodal.runtime.io.Json.MAPPER.writeValueAsString(bundle.manifest().trainingConfig())).train().ensemble().members());

@@ -65,8 +65,10 @@ final class ComposedEnsemble implements TrainingFamily.Trained {
     /** Checks every member against the job's split and vocabularies now, before anything is composed. */
     static ComposedEnsemble compose(JobConfig cfg, Seq2SeqData data, ProgressListener progress, long startNanos) {
         ModelRegistry registry = new ModelRegistry(Path.of(cfg.registryDir()));
+        List<String> resolved = new ArrayList<>();
         for (String ref : cfg.train().ensemble().members()) {
             Bundle b = RegisteredPredictors.bundle(registry, ref, data.split.fingerprint(), OPTION);
+            resolved.add(b.model() + "/" + b.version());
             if (!Seq2SeqTrainingFamily.NAME.equals(b.manifest().family())) {
                 throw new IllegalArgumentException(OPTION + ": " + ref + " is a " + b.manifest().family() + " bundle, not seq2seq");
             }
@@ -79,7 +81,10 @@ final class ComposedEnsemble implements TrainingFamily.Trained {
                 requireVocabulary(ref, b, spec.targetVocabulary(), component.equals("g2p") ? data.phonemes : data.graphemes);
             }
         }
-        return new ComposedEnsemble(cfg, data, progress, startNanos);
+        ComposedEnsemble composed = new ComposedEnsemble(cfg, data, progress, startNanos);
+        // an alias in the config may move later: the manifest records the versions actually composed
+        composed.metrics.put("ensemble.members", String.join(",", resolved));
+        return composed;
     }
 
     private static void requireVocabulary(String ref, Bundle b, String name, Vocabulary ours) {
@@ -92,7 +97,7 @@ final class ComposedEnsemble implements TrainingFamily.Trained {
     @Override
     public TrainingFamily.BundleContent export() {
         ModelRegistry registry = new ModelRegistry(Path.of(cfg.registryDir()));
-        List<String> refs = cfg.train().ensemble().members();
+        List<String> refs = List.of(((String) metrics.get("ensemble.members")).split(","));
         Map<String, ComponentSpec> specs = new LinkedHashMap<>();
         Map<String, byte[]> files = new LinkedHashMap<>();
         for (String component : cfg.components()) {
