@@ -21,8 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
 import org.jboss.logging.Logger;
 
@@ -203,8 +201,7 @@ public class InferenceQueue {
             ModelCache.Lease<ServedModel<?, ?>> lease, long start, GroupKey group, Job job, long deadlineNanos,
             Executor worker) {
         CompletableFuture<ServingCalls.Served> result = new CompletableFuture<>();
-        AtomicReference<Pending> queued = new AtomicReference<>();
-        AtomicBoolean cancelled = new AtomicBoolean();
+        CancelRelay relay = new CancelRelay();
         worker.execute(() -> {
             Pending p;
             try {
@@ -215,10 +212,7 @@ public class InferenceQueue {
                 result.completeExceptionally(e);
                 return;
             }
-            queued.set(p);
-            if (cancelled.get()) {
-                p.cancel();
-            }
+            relay.set(p);
             p.result().whenComplete((served, failure) -> {
                 if (failure != null) {
                     result.completeExceptionally(failure);
@@ -227,13 +221,7 @@ public class InferenceQueue {
                 }
             });
         });
-        return new Pending(result, () -> {
-            cancelled.set(true);
-            Pending p = queued.get();
-            if (p != null) {
-                p.cancel();
-            }
-        });
+        return new Pending(result, relay::cancel);
     }
 
     /** The request's pending answer: its ticket's result written into a response, the lease released when done. */

@@ -110,32 +110,4 @@ public class UnaryInference {
             LOG.debugf("%s %s: could not answer: %s", call.rpc(), call.requestId(), e.toString());
         }
     }
-
-    /** Forwards a cancel that may come before the request is queued (then it cancels the request once it is). */
-    static final class CancelRelay {
-        private InferenceQueue.Pending pending;
-        private boolean cancelled;
-
-        void set(InferenceQueue.Pending p) {
-            boolean cancelNow;
-            synchronized (this) {
-                pending = p;
-                cancelNow = cancelled;
-            }
-            if (cancelNow) {
-                p.cancel();
-            }
-        }
-
-        void cancel() {
-            InferenceQueue.Pending p;
-            synchronized (this) {
-                cancelled = true;
-                p = pending;
-            }
-            if (p != null) {
-                p.cancel();
-            }
-        }
-    }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.crossmodal.serving.common.batching.BatchSettings;
+import io.crossmodal.serving.common.testing.BatchingConfigs;
 import io.crossmodal.serving.common.batching.Batcher;
 import io.grpc.Context;
 import java.time.Duration;
@@ -49,52 +50,8 @@ class GrpcDeadlinesTest {
 
     @Test
     void perModelBatchingOverridesTheDefaults() {
-        ServingLoadConfig.ModelBatching small = new ServingLoadConfig.ModelBatching() {
-            public OptionalInt maxBatchSize() {
-                return OptionalInt.of(4);
-            }
-
-            public Optional<Duration> maxQueueDelay() {
-                return Optional.empty();
-            }
-
-            public OptionalInt queueCapacity() {
-                return OptionalInt.of(8);
-            }
-        };
-        ServingLoadConfig.Batching config = new ServingLoadConfig.Batching() {
-            public int maxBatchSize() {
-                return 32;
-            }
-
-            public Duration maxQueueDelay() {
-                return Duration.ofMillis(2);
-            }
-
-            public int queueCapacity() {
-                return 256;
-            }
-
-            public boolean inlineWhenIdle() {
-                return true;
-            }
-
-            public boolean eventLoopWhenIdle() {
-                return true;
-            }
-
-            public long eventLoopMaxCost() {
-                return 256;
-            }
-
-            public Duration eventLoopMaxRun() {
-                return Duration.ofMillis(1);
-            }
-
-            public Map<String, ServingLoadConfig.ModelBatching> models() {
-                return Map.of("small", small);
-            }
-        };
+        ServingLoadConfig.ModelBatching small = BatchingConfigs.model(OptionalInt.of(4), Optional.empty(), OptionalInt.of(8));
+        ServingLoadConfig.Batching config = BatchingConfigs.service(32, Duration.ofMillis(2), 256, Map.of("small", small));
         assertEquals(new BatchSettings(32, Duration.ofMillis(2), 256), BatchSettings.of(config, "big"));
         assertEquals(new BatchSettings(4, Duration.ofMillis(2), 8), BatchSettings.of(config, "small"));
     }

@@ -76,10 +76,15 @@ final class Lane<P, R> {
     boolean idle() {
         lock.lock();
         try {
-            return !stopping && maxDelayNanos == 0 && queue.isEmpty() && running < workerCount;
+            return !stopping && idleLocked();
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Nothing queued, fewer batches running than workers, no fill window (the lock held). */
+    private boolean idleLocked() {
+        return maxDelayNanos == 0 && queue.isEmpty() && running < workerCount;
     }
 
     /**
@@ -100,7 +105,7 @@ final class Lane<P, R> {
                 throw Status.DEADLINE_EXCEEDED.withDescription("deadline passed before model " + model
                         + " could queue the request").asRuntimeException();
             }
-            if (runHereIfIdle && maxDelayNanos == 0 && queue.isEmpty() && running < workerCount) {
+            if (runHereIfIdle && idleLocked()) {
                 here = start(List.of(t));
                 running++;
                 t.ranOnCaller = true;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.crossmodal.runtime.bundle.ServingSpec;
 import io.crossmodal.serving.common.ServingLoadConfig;
+import io.crossmodal.serving.common.testing.BatchingConfigs;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -14,55 +15,12 @@ import org.junit.jupiter.api.Test;
 class BatchSettingsTest {
 
     static ServingLoadConfig.Batching service(Map<String, ServingLoadConfig.ModelBatching> models) {
-        return new ServingLoadConfig.Batching() {
-            public int maxBatchSize() {
-                return 32;
-            }
-
-            public Duration maxQueueDelay() {
-                return Duration.ofMillis(5);
-            }
-
-            public int queueCapacity() {
-                return 1000;
-            }
-
-            public boolean inlineWhenIdle() {
-                return true;
-            }
-
-            public boolean eventLoopWhenIdle() {
-                return true;
-            }
-
-            public long eventLoopMaxCost() {
-                return 256;
-            }
-
-            public Duration eventLoopMaxRun() {
-                return Duration.ofMillis(1);
-            }
-
-            public Map<String, ServingLoadConfig.ModelBatching> models() {
-                return models;
-            }
-        };
+        return BatchingConfigs.service(32, Duration.ofMillis(5), 1000, models);
     }
 
     static ServingLoadConfig.ModelBatching override(Integer maxBatchSize) {
-        return new ServingLoadConfig.ModelBatching() {
-            public OptionalInt maxBatchSize() {
-                return maxBatchSize == null ? OptionalInt.empty() : OptionalInt.of(maxBatchSize);
-            }
-
-            public Optional<Duration> maxQueueDelay() {
-                return Optional.empty();
-            }
-
-            public OptionalInt queueCapacity() {
-                return OptionalInt.empty();
-            }
-        };
+        return BatchingConfigs.model(maxBatchSize == null ? OptionalInt.empty() : OptionalInt.of(maxBatchSize), Optional.empty(),
+                OptionalInt.empty());
     }
 
     @Test

@@ -51,13 +51,17 @@ final class ComposedEnsemble implements TrainingFamily.Trained {
 
     private final JobConfig cfg;
     private final Seq2SeqData data;
+    /** The members, loaded (checksums verified) and checked once, in the config's order. */
+    private final List<Bundle> members;
     private final long startNanos;
     private final Map<String, Object> metrics = new LinkedHashMap<>();
     private final ProgressListener progress;
 
-    private ComposedEnsemble(JobConfig cfg, Seq2SeqData data, ProgressListener progress, long startNanos) {
+    private ComposedEnsemble(JobConfig cfg, Seq2SeqData data, List<Bundle> members, ProgressListener progress,
+            long startNanos) {
         this.cfg = cfg;
         this.data = data;
+        this.members = List.copyOf(members);
         this.progress = progress;
         this.startNanos = startNanos;
     }
@@ -65,10 +69,10 @@ final class ComposedEnsemble implements TrainingFamily.Trained {
     /** Checks every member against the job's split and vocabularies now, before anything is composed. */
     static ComposedEnsemble compose(JobConfig cfg, Seq2SeqData data, ProgressListener progress, long startNanos) {
         ModelRegistry registry = new ModelRegistry(Path.of(cfg.registryDir()));
-        List<String> resolved = new ArrayList<>();
+        List<Bundle> members = new ArrayList<>();
         for (String ref : cfg.train().ensemble().members()) {
             Bundle b = RegisteredPredictors.bundle(registry, ref, data.split.fingerprint(), OPTION);
-            resolved.add(b.model() + "/" + b.version());
+            members.add(b);
             if (!Seq2SeqTrainingFamily.NAME.equals(b.manifest().family())) {
                 throw new IllegalArgumentException(OPTION + ": " + ref + " is a " + b.manifest().family() + " bundle, not seq2seq");
             }
@@ -81,9 +85,9 @@ final class ComposedEnsemble implements TrainingFamily.Trained {
                 requireVocabulary(ref, b, spec.targetVocabulary(), component.equals("g2p") ? data.phonemes : data.graphemes);
             }
         }
-        ComposedEnsemble composed = new ComposedEnsemble(cfg, data, progress, startNanos);
+        ComposedEnsemble composed = new ComposedEnsemble(cfg, data, members, progress, startNanos);
         // an alias in the config may move later: the manifest records the versions actually composed
-        composed.metrics.put("ensemble.members", String.join(",", resolved));
+        composed.metrics.put("ensemble.members", String.join(",", members.stream().map(b -> b.model() + "/" + b.version()).toList()));
         return composed;
     }
 
@@ -96,18 +100,15 @@ final class ComposedEnsemble implements TrainingFamily.Trained {
 
     @Override
     public TrainingFamily.BundleContent export() {
-        ModelRegistry registry = new ModelRegistry(Path.of(cfg.registryDir()));
-        List<String> refs = List.of(((String) metrics.get("ensemble.members")).split(","));
         Map<String, ComponentSpec> specs = new LinkedHashMap<>();
         Map<String, byte[]> files = new LinkedHashMap<>();
         for (String component : cfg.components()) {
-            phase(component, "compose", "composing " + refs.size() + " members into one graph pair");
+            phase(component, "compose", "composing " + members.size() + " members into one graph pair");
             List<byte[]> encoders = new ArrayList<>();
             List<byte[]> steps = new ArrayList<>();
             int memory = 0;
             int decHidden = 0;
-            for (String ref : refs) {
-                Bundle b = RegisteredPredictors.bundle(registry, ref, data.split.fingerprint(), OPTION);
+            for (Bundle b : members) {
                 encoders.add(read(b.graphFile(component, ComponentSpec.ROLE_ENCODER)));
                 steps.add(read(b.graphFile(component, ComponentSpec.ROLE_DECODER_STEP)));
                 Map<String, Integer> sizes = b.manifest().components().get(component).sizes();
@@ -122,12 +123,12 @@ final class ComposedEnsemble implements TrainingFamily.Trained {
             sizes.put("tgt_vocab", (g2p ? data.phonemes : data.graphemes).size());
             sizes.put("dec_hidden", decHidden);
             sizes.put("memory", memory);
-            sizes.put("ensemble_members", refs.size());
+            sizes.put("ensemble_members", members.size());
             specs.put(component, ComponentSpecs.seq2seq(component, enc, dec, sizes,
                     g2p ? BundleExporter.GRAPHEMES : BundleExporter.PHONEMES, g2p ? BundleExporter.PHONEMES : BundleExporter.GRAPHEMES));
             files.put(ComponentSpecs.encoderFile(component), enc);
             files.put(ComponentSpecs.decoderStepFile(component), dec);
-            check(registry, refs, component, enc, dec);
+            check(component, enc, dec);
         }
         PronunciationLexicon lexicon = BundleLexicon.build(cfg, data.split);
         files.putAll(BundleLexicon.files(lexicon));
@@ -146,7 +147,7 @@ final class ComposedEnsemble implements TrainingFamily.Trained {
      * The composed graphs against the members searched together, on the first {@code checkWords} dev words (sorted):
      * the same best answer with the same score, or a tie. A failure stops the job before registration.
      */
-    private void check(ModelRegistry registry, List<String> refs, String component, byte[] enc, byte[] dec) {
+    private void check(String component, byte[] enc, byte[] dec) {
         int n = cfg.train().ensemble().checkWords();
         if (n == 0) {
             return;
@@ -167,10 +168,10 @@ final class ComposedEnsemble implements TrainingFamily.Trained {
         try (Seq2SeqPredictor one = new Seq2SeqPredictor(OrtSeq2Seq.create(SessionFactory.cpu(), enc, dec),
                 (g2p ? data.graphemes : data.phonemes).symbols(), (g2p ? data.phonemes : data.graphemes).symbols(),
                 Seq2SeqPredictor.DEFAULT_MAX_INPUT_LENGTH);
-             Seq2SeqPredictor members = RegisteredPredictors.open(registry, refs, component, data.split.fingerprint(), OPTION)) {
-            List<List<String>> readable = inputs.stream().filter(in -> readable(one, in) && readable(members, in)).toList();
+             Seq2SeqPredictor together = together(component)) {
+            List<List<String>> readable = inputs.stream().filter(in -> readable(one, in) && readable(together, in)).toList();
             composed = one.transduce(readable, opts);
-            separate = members.transduce(readable, opts);
+            separate = together.transduce(readable, opts);
         }
         double maxDiff = 0;
         int ties = 0;
@@ -199,6 +200,20 @@ final class ComposedEnsemble implements TrainingFamily.Trained {
         metrics.put(component + ".ensemble.check.ties", ties);
     }
 
+    /** The members' own graphs searched together ({@code EnsembleStepModel}), what the composed graphs must reproduce. */
+    private Seq2SeqPredictor together(String component) {
+        List<Seq2SeqPredictor> each = new ArrayList<>();
+        try {
+            for (Bundle b : members) {
+                each.add(Seq2SeqPredictor.create(b, component, SessionFactory.cpu()));
+            }
+            return Seq2SeqPredictor.ensemble(each);
+        } catch (RuntimeException e) {
+            each.forEach(Seq2SeqPredictor::close);
+            throw e;
+        }
+    }
+
     private static boolean readable(Seq2SeqPredictor p, List<String> input) {
         try {
             p.sourceIds(input);
@@ -218,7 +233,7 @@ final class ComposedEnsemble implements TrainingFamily.Trained {
     public Map<String, Object> trainingMetrics() {
         Map<String, Object> out = new LinkedHashMap<>(metrics);
         for (String component : cfg.components()) {
-            out.put(component + ".ensemble.members", cfg.train().ensemble().members().size());
+            out.put(component + ".ensemble.members", members.size());
         }
         out.put("machine.cpu", Machine.cpuModel());
         return out;
