@@ -26,6 +26,9 @@ class Seq2SeqRegularisationTest {
     @Test
     void smoothedLossIsTheMixOfTheNllAndTheMeanOverTheVocabulary() {
         float eps = 0.2f;
+        // An untrained model is close to uniform, so its NLL and the uniform part differ by its initialisation only:
+        // a fixed seed makes that difference the same every run (1.5 % of the NLL here, 15 x the tolerance below).
+        Engine.getInstance().setRandomSeed(8);
         try (NDManager m = NDManager.newBaseManager()) {
             Seq2SeqBlock block = new Seq2SeqBlock(SPEC);
             block.initializeAll(m);
@@ -39,6 +42,7 @@ class Seq2SeqRegularisationTest {
             NDArray mask = batch.get(5);
             long b = out.getShape().get(0);
             long u = out.getShape().get(1);
+            long[] outIds = out.toLongArray();
             double uniform = 0;
             for (int i = 0; i < b; i++) {
                 for (int j = 0; j < u; j++) {
@@ -48,7 +52,7 @@ class Seq2SeqRegularisationTest {
                     float[] only = new float[(int) (b * u)];
                     only[(int) (i * u + j)] = 1f;
                     for (int v = 0; v < SPEC.tgtVocab(); v++) {
-                        long[] outs = out.toLongArray();
+                        long[] outs = outIds.clone();
                         outs[(int) (i * u + j)] = v;
                         NDList probe = new NDList(batch.get(0), batch.get(1), batch.get(2), batch.get(3),
                                 m.create(outs, out.getShape()), m.create(only, mask.getShape()));
