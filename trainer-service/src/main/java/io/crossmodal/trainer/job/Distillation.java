@@ -45,6 +45,9 @@ final class Distillation {
     static List<Example> g2pExamples(JobConfig cfg, Seq2SeqData data, Lexicon lexicon, Path runDir, BooleanSupplier cancelled)
             throws IOException {
         JobConfig.Distill d = cfg.train().distill();
+        if (d.words() != null && !Files.isReadable(Path.of(d.words()))) {
+            throw new IllegalArgumentException("train.distill.words: cannot read the word list " + d.words());
+        }
         try (Seq2SeqPredictor teacher = RegisteredPredictors.open(new ModelRegistry(Path.of(cfg.registryDir())), d.teachers(),
                 "g2p", data.split.fingerprint(), "train.distill.teachers")) {
             if (!teacher.targetVocabulary().subList(Vocabulary.RESERVED.size(), teacher.targetVocabulary().size())
@@ -73,33 +76,37 @@ final class Distillation {
             Path tmp = runDir.resolve(FILE + ".tmp");
             long start = System.nanoTime();
             int unanswered = 0;
-            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                for (int from = 0; from < toLabel.size(); from += CHUNK) {
-                    if (cancelled.getAsBoolean()) {
-                        throw new java.util.concurrent.CancellationException("cancelled while labelling");
-                    }
-                    List<String> chunk = toLabel.subList(from, Math.min(toLabel.size(), from + CHUNK));
-                    List<List<ScoredSequence>> answers = teacher.transduce(chunk.stream().map(Vocabulary::graphemes).toList(), opts);
-                    for (int i = 0; i < chunk.size(); i++) {
-                        List<ScoredSequence> a = answers.get(i);
-                        if (a.isEmpty() || a.get(0).symbols().isEmpty()) {
-                            unanswered++;
-                            continue;
+            try {
+                try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                    for (int from = 0; from < toLabel.size(); from += CHUNK) {
+                        if (cancelled.getAsBoolean()) {
+                            throw new java.util.concurrent.CancellationException("cancelled while labelling");
                         }
-                        List<String> pron = a.get(0).symbols();
-                        out.add(new Example(data.graphemes.encode(Vocabulary.graphemes(chunk.get(i))), data.phonemes.encode(pron)));
-                        w.write(chunk.get(i) + "\t" + String.join(" ", pron) + "\t" + origin.get(from + i) + "\n");
-                    }
-                    int done = Math.min(toLabel.size(), from + CHUNK);
-                    if (done % (CHUNK * 40) == 0 || done == toLabel.size()) {
-                        double s = (System.nanoTime() - start) / 1e9;
-                        LOG.infof("distillation: %d / %d words labelled, %.0f s, eta %.0f s", done, toLabel.size(), s,
-                                s / done * (toLabel.size() - done));
+                        List<String> chunk = toLabel.subList(from, Math.min(toLabel.size(), from + CHUNK));
+                        List<List<ScoredSequence>> answers = teacher.transduce(chunk.stream().map(Vocabulary::graphemes).toList(), opts);
+                        for (int i = 0; i < chunk.size(); i++) {
+                            List<ScoredSequence> a = answers.get(i);
+                            if (a.isEmpty() || a.get(0).symbols().isEmpty()) {
+                                unanswered++;
+                                continue;
+                            }
+                            List<String> pron = a.get(0).symbols();
+                            out.add(new Example(data.graphemes.encode(Vocabulary.graphemes(chunk.get(i))), data.phonemes.encode(pron)));
+                            w.write(chunk.get(i) + "\t" + String.join(" ", pron) + "\t" + origin.get(from + i) + "\n");
+                        }
+                        int done = Math.min(toLabel.size(), from + CHUNK);
+                        if (done % (CHUNK * 40) == 0 || done == toLabel.size()) {
+                            double s = (System.nanoTime() - start) / 1e9;
+                            LOG.infof("distillation: %d / %d words labelled, %.0f s, eta %.0f s", done, toLabel.size(), s,
+                                    s / done * (toLabel.size() - done));
+                        }
                     }
                 }
+                Files.move(tmp, runDir.resolve(FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp); // a failed or cancelled labelling leaves no partial file
             }
-            Files.move(tmp, runDir.resolve(FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             LOG.infof("distillation: %d training examples (%d words without an answer left out), labels in %s", out.size(),
                     unanswered, runDir.resolve(FILE));
             return out;

@@ -80,6 +80,18 @@ class DistillationTest {
     }
 
     @Test
+    void anUnreadableWordListIsRefusedByNameAndLeavesNoLabelFile(@TempDir Path dir) throws Exception {
+        Path lex = NoisyChannelJobTest.lexicon(dir, 200);
+        TrainingRun.run(JobConfig.parse(config("teacher", lex, dir, 1, "")), e -> { }, () -> false);
+        String distill = ", \"distill\": {\"teachers\": [\"teacher/1\"], \"words\": \"%s\"}".formatted(dir.resolve("none.txt"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainingRun.run(JobConfig.parse(config("student", lex, dir, 1, distill)), ev -> { }, () -> false));
+        assertTrue(e.getMessage().contains("train.distill.words") && e.getMessage().contains("none.txt"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("run-student").resolve(Distillation.FILE)));
+        assertFalse(Files.exists(dir.resolve("run-student").resolve(Distillation.FILE + ".tmp")));
+    }
+
+    @Test
     void aTeacherOfAnotherSplitIsRefused(@TempDir Path dir) throws Exception {
         Path lex = NoisyChannelJobTest.lexicon(dir, 200);
         TrainingRun.run(JobConfig.parse(config("teacher", lex, dir, 2, "")), e -> { }, () -> false);
